@@ -1,0 +1,74 @@
+import Foundation
+
+/// An `--agent-cmd` template: a shell command with `{workspace} {prompt_file} {prompt_level} {task_id}
+/// {instance_id}` placeholders, each substituted shell-quoted.
+public struct AgentCommand: Sendable, Equatable, Codable {
+    /// The placeholders a template may use.
+    public static let placeholders = ["workspace", "prompt_file", "prompt_level", "task_id", "instance_id"]
+
+    /// The template as the user wrote it.
+    public var template: String
+
+    /// Checks the template: not empty, only known placeholders, and its program exists.
+    public init(template: String) throws {
+        let trimmed = template.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty else {
+            throw BenchError(.badInput, "--agent-cmd is empty", hint: "e.g. --agent-cmd 'python3 agent.py {prompt_file}'")
+        }
+        self.template = template
+        for name in Self.names(in: template) where !Self.placeholders.contains(name) {
+            throw BenchError(.badInput, "--agent-cmd: unknown placeholder {\(name)}", hint: "placeholders are \(Self.placeholders.map { "{\($0)}" }.joined(separator: " "))")
+        }
+        guard let program = Self.program(of: template) else {
+            throw BenchError(.badInput, "--agent-cmd: cannot find the program to run in \"\(template)\"")
+        }
+        if !program.contains("{"), ExecutableLookup.find(program) == nil {
+            let isPath = program.contains("/")
+            throw BenchError(.badInput, "--agent-cmd: program \"\(program)\" \(isPath ? "does not exist or is not executable" : "is not on PATH")",
+                             hint: isPath ? "check the path, or run it through an interpreter: python3 \(program)" : "install it or give its full path")
+        }
+    }
+
+    /// Names inside single braces (`{name}`) of a template.
+    static func names(in template: String) -> [String] {
+        var out: [String] = []
+        var rest = Substring(template)
+        while let open = rest.firstIndex(of: "{") {
+            let after = rest[rest.index(after: open)...]
+            guard let close = after.firstIndex(of: "}") else { break }
+            let name = String(after[..<close])
+            if !name.isEmpty, name.allSatisfy({ $0.isLetter || $0 == "_" }) { out.append(name) }
+            rest = after[after.index(after: close)...]
+        }
+        return out
+    }
+
+    /// The first word of the command (skipping `VAR=value` assignments and `env`/`exec`).
+    static func program(of template: String) -> String? {
+        for word in template.split(whereSeparator: { $0 == " " || $0 == "\t" }) {
+            let w = String(word).trimmingCharacters(in: CharacterSet(charactersIn: "'\""))
+            if w.contains("=") && !w.hasPrefix("/") && !w.hasPrefix(".") { continue }
+            if w == "env" || w == "exec" || w == "nice" { continue }
+            return w
+        }
+        return nil
+    }
+
+    /// The command with placeholders replaced by shell-quoted values.
+    public func render(_ values: [String: String]) -> String {
+        var out = template
+        for name in Self.placeholders {
+            if let v = values[name] { out = out.replacingOccurrences(of: "{\(name)}", with: Self.shellQuote(v)) }
+        }
+        return out
+    }
+
+    /// `argv` for the launcher: `/bin/sh -c <rendered>`.
+    public func argv(_ values: [String: String]) -> [String] { ["/bin/sh", "-c", render(values)] }
+
+    /// POSIX shell single-quoting.
+    public static func shellQuote(_ s: String) -> String {
+        if !s.isEmpty, s.allSatisfy({ $0.isLetter || $0.isNumber || "-_./=:,+@%".contains($0) }) { return s }
+        return "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}
