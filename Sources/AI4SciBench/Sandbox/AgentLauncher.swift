@@ -1,0 +1,123 @@
+import Foundation
+import Subprocess
+
+#if canImport(System)
+import System
+#else
+import SystemPackage
+#endif
+
+/// Starts agents through the C launcher `ai4sci-sandbox-exec` and turns its report into a result.
+///
+/// The launcher is spawned with exactly the request's environment. Cancelling the calling task sends
+/// SIGTERM to the launcher, which tears the agent's whole process tree down (SIGTERM, grace, SIGKILL)
+/// and reports `cancelled`; SIGKILL follows if it has not exited after the grace plus five seconds.
+public struct AgentLauncher: Sendable {
+    /// The launcher binary.
+    public let launcherPath: URL
+    /// Where `default.json` is looked up when a request names no profile (`nil`: searched per launch).
+    public let profilesDirectory: URL?
+
+    /// Locates the launcher: `launcherPath`, else `$AI4SCI_SANDBOX_EXEC`, else `ai4sci-sandbox-exec`
+    /// next to the running executable; throws a `BenchError` saying to run `swift build` if none exists.
+    public init(launcherPath: URL? = nil, profilesDirectory: URL? = nil) throws {
+        if let launcherPath {
+            guard FileManager.default.isExecutableFile(atPath: launcherPath.path) else {
+                throw BenchError(.sandboxRefused, "\(launcherPath.path): the agent launcher is not an executable file",
+                                 hint: "run `swift build`, which builds ai4sci-sandbox-exec")
+            }
+            self.launcherPath = launcherPath
+        } else {
+            self.launcherPath = try SandboxResources.locateLauncher()
+        }
+        self.profilesDirectory = profilesDirectory
+    }
+
+    /// Runs the agent described by `request` to the end and returns what happened.
+    ///
+    /// A failing agent, a timeout or a refused setup step is a result, not an error. Throws only
+    /// for bad requests, unusable profiles and a launcher that could not be run.
+    public func launch(_ request: LaunchRequest) async throws -> LaunchResult {
+        try Self.validate(request)
+        var context = LaunchContext(requested: request.mode, launcher: launcherPath)
+        switch request.mode {
+        case .task, .strict:
+            return context.refusedBeforeStart(
+                step: "sandbox_mode",
+                message: "--sandbox \(request.mode.rawValue) is not available yet: it arrives with the sandbox issue (namespaces, Landlock, cgroups); use --sandbox seccomp")
+        case .none:
+            break
+        case .seccomp:
+            let dir = profilesDirectory ?? SandboxResources.defaultProfilesDirectory()
+            guard let profileURL = request.seccompProfile ?? dir?.appendingPathComponent("default.json") else {
+                throw BenchError(.sandboxRefused, "no seccomp profile: Sandbox/profiles/default.json was not found",
+                                 hint: "run from the ai4sci-bench checkout, set AI4SCI_HOME to it, or name a profile")
+            }
+            context.profilePath = profileURL.path
+            let (filter, profileSHA256) = try SeccompCompiler.shared.compileFile(profileURL)
+            context.profileSHA256 = profileSHA256
+            context.filter = filter
+        }
+
+        let reportFile = try SandboxResources.privateTemporaryDirectory().appendingPathComponent("report-\(UUID().uuidString).jsonl")
+        defer { try? FileManager.default.removeItem(at: reportFile) }
+        var args = [
+            "--report-file", reportFile.path,
+            "--cwd", request.workingDirectory.path,
+            "--stdout", request.stdoutFile.path,
+            "--stderr", request.stderrFile.path,
+            "--output-cap", String(request.outputCapBytes),
+            "--timeout", String(request.timeoutSeconds),
+            "--grace", String(request.graceSeconds),
+        ]
+        args += request.limits.launcherArguments
+        if let filter = context.filter { args += ["--seccomp-bpf", filter.file.path, "--no-new-privs"] }
+        args += ["--"] + request.arguments
+
+        var options = PlatformOptions()
+        let patience = Duration.milliseconds(Int64((request.graceSeconds + 5) * 1000))
+        options.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: patience)]
+        var environment: [Environment.Key: String] = [:]
+        for (key, value) in request.environment { environment[Environment.Key(rawValue: key)!] = value }
+
+        // The report goes to a file, not a pipe: on cancellation the pipe readers stop early, but the
+        // launcher still writes its exit record after tearing the agent down, and run() waits for it.
+        let outcome: ExecutionResult<Void, DiscardedOutput, StringOutput<UTF8>>
+        do {
+            outcome = try await Subprocess.run(
+                .path(FilePath(launcherPath.path)), arguments: Arguments(args),
+                environment: .custom(environment), platformOptions: options,
+                input: .none, output: .discarded, error: .string(limit: 1 << 16))
+        } catch {
+            throw BenchError(.io, "could not run the agent launcher \(launcherPath.path): \(error)",
+                             hint: "rebuild it with `swift build`")
+        }
+        let report = LauncherReport(output: (try? String(contentsOf: reportFile, encoding: .utf8)) ?? "")
+        guard report.exit != nil else {
+            // Cancelled and killed before it could write the exit record: still a cancelled run.
+            if Task.isCancelled, report.setup != nil { return context.result(from: report) }
+            let stderr = outcome.standardError.trimmingCharacters(in: .whitespacesAndNewlines)
+            throw BenchError(.io, "the agent launcher \(launcherPath.path) ended (\(outcome.terminationStatus)) without its exit record\(stderr.isEmpty ? "" : ": \(stderr)")",
+                             hint: "this is a bug in the launcher or a mismatch between it and the library; rebuild with `swift build`")
+        }
+        return context.result(from: report)
+    }
+
+    static func validate(_ r: LaunchRequest) throws {
+        guard let program = r.arguments.first, !program.isEmpty else {
+            throw BenchError(.badInput, "the agent command is empty", hint: "give a program and its arguments")
+        }
+        guard r.timeoutSeconds > 0, r.timeoutSeconds.isFinite else {
+            throw BenchError(.badInput, "timeout: expected seconds > 0, got \(r.timeoutSeconds)", hint: "e.g. --timeout 600")
+        }
+        guard r.graceSeconds >= 0, r.graceSeconds.isFinite else {
+            throw BenchError(.badInput, "grace: expected seconds >= 0, got \(r.graceSeconds)")
+        }
+        guard r.outputCapBytes >= 0 else {
+            throw BenchError(.badInput, "output cap: expected bytes >= 0, got \(r.outputCapBytes)")
+        }
+        for key in r.environment.keys where key.isEmpty || key.contains("=") || key.contains("\0") {
+            throw BenchError(.badInput, "environment: invalid variable name \"\(key)\"")
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Synchronization
+
+/// Locates the sandbox's data files and the launcher binary.
+public enum SandboxResources {
+    /// The `Sandbox/profiles` directory: `$AI4SCI_HOME/Sandbox/profiles`, else the first one found in
+    /// the current directory or its ancestors, else in the running executable's ancestors.
+    public static func defaultProfilesDirectory() -> URL? {
+        let fm = FileManager.default
+        func profiles(in dir: URL) -> URL? {
+            let candidate = dir.appendingPathComponent("Sandbox/profiles", isDirectory: true)
+            var isDir: ObjCBool = false
+            return fm.fileExists(atPath: candidate.path, isDirectory: &isDir) && isDir.boolValue ? candidate : nil
+        }
+        if let home = ProcessInfo.processInfo.environment["AI4SCI_HOME"], !home.isEmpty,
+           let found = profiles(in: URL(fileURLWithPath: home, isDirectory: true)) {
+            return found
+        }
+        for start in [URL(fileURLWithPath: fm.currentDirectoryPath, isDirectory: true), executableURL()?.deletingLastPathComponent()] {
+            guard var dir = start?.standardizedFileURL else { continue }
+            while true {
+                if let found = profiles(in: dir) { return found }
+                let parent = dir.deletingLastPathComponent()
+                if parent.path == dir.path { break }
+                dir = parent
+            }
+        }
+        return nil
+    }
+
+    /// The running executable, resolved through `/proc/self/exe`.
+    static func executableURL() -> URL? {
+        guard let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else {
+            return Bundle.main.executableURL
+        }
+        return URL(fileURLWithPath: path)
+    }
+
+    /// The launcher: `$AI4SCI_SANDBOX_EXEC`, else `ai4sci-sandbox-exec` next to the running executable
+    /// (for a test bundle, next to the bundle directory as well).
+    static func locateLauncher() throws -> URL {
+        let fm = FileManager.default
+        if let env = ProcessInfo.processInfo.environment["AI4SCI_SANDBOX_EXEC"], !env.isEmpty {
+            guard fm.isExecutableFile(atPath: env) else {
+                throw BenchError(.sandboxRefused, "AI4SCI_SANDBOX_EXEC=\(env): not an executable file",
+                                 hint: "point it at the built ai4sci-sandbox-exec, or unset it")
+            }
+            return URL(fileURLWithPath: env)
+        }
+        var dir = executableURL()?.deletingLastPathComponent()
+        // Walk up a few levels so that `.build/debug/X.xctest/...` finds `.build/debug/ai4sci-sandbox-exec`.
+        for _ in 0..<4 {
+            guard let d = dir else { break }
+            let candidate = d.appendingPathComponent("ai4sci-sandbox-exec")
+            if fm.isExecutableFile(atPath: candidate.path) { return candidate }
+            dir = d.deletingLastPathComponent()
+        }
+        throw BenchError(.sandboxRefused, "the agent launcher ai4sci-sandbox-exec was not found next to \(executableURL()?.path ?? "the running program")",
+                         hint: "run `swift build` (it builds the launcher), or set AI4SCI_SANDBOX_EXEC to its path")
+    }
+
+    /// The kernel release (`uname -r`).
+    static func kernelRelease() -> String {
+        var u = utsname()
+        guard uname(&u) == 0 else { return "unknown" }
+        return withUnsafeBytes(of: &u.release) { raw in
+            String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+        }
+    }
+
+    private static let privateDirectory = Mutex<URL?>(nil)
+
+    /// A 0700 directory made once per process with mkdtemp, for compiled filters and launcher
+    /// reports, so that no other user can swap or read them.
+    static func privateTemporaryDirectory() throws -> URL {
+        try privateDirectory.withLock { dir in
+            if let dir { return dir }
+            var template = Array((NSTemporaryDirectory() + "/ai4sci-sandbox-XXXXXX").utf8CString)
+            let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+            guard made != nil else {
+                throw BenchError(.io, "cannot create a private directory in \(NSTemporaryDirectory()): \(String(cString: strerror(errno)))",
+                                 hint: "check that TMPDIR is writable")
+            }
+            let url = URL(fileURLWithPath: String(cString: template.withUnsafeBufferPointer { $0.baseAddress! }))
+            dir = url
+            return url
+        }
+    }
+}
