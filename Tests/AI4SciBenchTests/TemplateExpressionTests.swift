@@ -51,6 +51,8 @@ import Testing
         #expect(found.count == 1)
         #expect(found.first?.0 == "evaluation.gates[0].config.shape")
         #expect(found.first?.1.contains("n_cells") == true)
+        #expect(TemplateResolver.check("{n, n*2, 3}", known: ["n"], path: "shape").isEmpty)
+        #expect(TemplateResolver.check("{n, m}", known: ["n"], path: "shape").first?.1.contains("\"m\"") == true)
     }
 }
 

@@ -13,9 +13,11 @@ public enum TemplateExpression {
 
     /// The parameter names an expression refers to.
     public static func names(in text: String) throws -> Set<String> {
-        var lexer = Lexer(inner(text))
         var out = Set<String>()
-        while let tok = try lexer.next() { if case .name(let n) = tok { out.insert(n) } }
+        for part in splitTopLevel(inner(text)) {
+            var lexer = Lexer(part)
+            while let tok = try lexer.next() { if case .name(let n) = tok { out.insert(n) } }
+        }
         return out
     }
 
