@@ -1,0 +1,63 @@
+import Crypto
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Atomic writes (temp file, fsync, rename, fsync of the directory) and hashing of files.
+public enum AtomicFile {
+    /// Writes `data` to `url` so readers see either the old file or the whole new one.
+    public static func write(_ data: Data, to url: URL) throws {
+        let dir = url.deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        let fd = open(tmp.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw BenchError(.io, "cannot create \(PathDisplay.relative(tmp)): \(String(cString: strerror(errno)))") }
+        var ok = true
+        data.withUnsafeBytes { buf in
+            var off = 0
+            while off < buf.count {
+                let n = Glibc.write(fd, buf.baseAddress! + off, buf.count - off)
+                if n < 0 { if errno == EINTR { continue }; ok = false; return }
+                off += n
+            }
+        }
+        let err = errno
+        if ok, fsync(fd) != 0 { ok = false }
+        close(fd)
+        guard ok else {
+            unlink(tmp.path)
+            throw BenchError(.io, "cannot write \(PathDisplay.relative(url)): \(String(cString: strerror(err)))")
+        }
+        guard rename(tmp.path, url.path) == 0 else {
+            let e = errno
+            unlink(tmp.path)
+            throw BenchError(.io, "cannot rename into \(PathDisplay.relative(url)): \(String(cString: strerror(e)))")
+        }
+        let dfd = open(dir.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dfd >= 0 { fsync(dfd); close(dfd) }
+    }
+
+    /// Encodes `value` as sorted-key JSON and writes it atomically.
+    public static func writeJSON<T: Encodable>(_ value: T, to url: URL) throws {
+        var data = try JSONValue.encode(value)
+        data.append(0x0A)
+        try write(data, to: url)
+    }
+
+    /// Hex sha256 and size of a file, streamed.
+    public static func sha256(of url: URL) throws -> (hex: String, bytes: Int64) {
+        guard let handle = try? FileHandle(forReadingFrom: url) else {
+            throw BenchError(.io, "cannot read \(PathDisplay.relative(url)) to hash it")
+        }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        var total: Int64 = 0
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            hasher.update(data: chunk)
+            total += Int64(chunk.count)
+        }
+        return (hasher.finalize().map { String(format: "%02x", $0) }.joined(), total)
+    }
+}

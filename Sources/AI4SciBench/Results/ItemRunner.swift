@@ -1,0 +1,136 @@
+import Foundation
+
+/// Runs one item end to end and writes its result files.
+struct ItemRunner: Sendable {
+    let config: RunConfiguration
+    let registry: ScorerRegistry
+    let launcher: AgentLauncher
+    let workspaceRoot: URL
+
+    func run(_ item: RunItem) async throws -> InstanceResult {
+        let fm = FileManager.default
+        let startedAt = BenchmarkRunner.timestamp()
+        let clock = ContinuousClock()
+        let t0 = clock.now
+        let taskDir = config.outputDirectory.appendingPathComponent(item.task.id)
+        try fm.createDirectory(at: taskDir, withIntermediateDirectories: true)
+        let base = taskDir.appendingPathComponent(item.instanceID)
+        let stdoutURL = URL(fileURLWithPath: base.path + ".agent_stdout.jsonl")
+        let stderrURL = URL(fileURLWithPath: base.path + ".agent_stderr.log")
+        let outputsURL = URL(fileURLWithPath: base.path + ".outputs", isDirectory: true)
+        try? fm.removeItem(at: outputsURL)
+
+        let timeout = config.timeoutSeconds ?? item.task.timeoutSeconds ?? 600
+        let ws = try Workspace.create(root: workspaceRoot, instanceID: item.instanceID, instance: item.instance,
+                                      task: item.task, level: item.level, timeoutSeconds: timeout)
+        defer { if !config.keepWorkspaces { ws.remove() } }
+        let values = [
+            "workspace": ws.directory.path, "prompt_file": ws.promptFile.path, "prompt_level": item.level.rawValue,
+            "task_id": item.task.id, "instance_id": item.instanceID,
+        ]
+        let facts = ["workspace": ws.directory.path, "prompt_file": ws.promptFile.path, "prompt_level": item.level.rawValue,
+                     "timeout_seconds": String(Int(timeout)), "instance_id": item.instanceID]
+        let env = try AgentEnvironment.agent(home: ws.directory.path, tmp: ws.tmpDirectory.path, runFacts: facts, passEnv: config.passEnv).env
+        let t1 = clock.now
+
+        let request = LaunchRequest(
+            arguments: config.agentCommand.argv(values), workingDirectory: ws.directory, environment: env,
+            stdoutFile: stdoutURL, stderrFile: stderrURL, outputCapBytes: config.outputCapBytes,
+            timeoutSeconds: timeout, graceSeconds: 5, mode: config.sandbox, seccompProfile: nil, limits: ResourceLimits())
+        let launch = try await launcher.launch(request)
+        let t2 = clock.now
+        for url in [stdoutURL, stderrURL] where !fm.fileExists(atPath: url.path) {
+            _ = fm.createFile(atPath: url.path, contents: Data())
+        }
+        let output = AgentOutputParser.parse(file: stdoutURL, truncated: launch.stdoutTruncated)
+
+        let agentStatus: AgentStatus
+        switch launch.status {
+        case .completed: agentStatus = .completed
+        case .failed: agentStatus = .failed
+        case .timeout: agentStatus = .timeout
+        case .refused: agentStatus = .refused
+        case .cancelled: throw CancellationError()
+        }
+
+        var outcome = RunOutcome.scored
+        var finalScore: Double?
+        var message: String?
+        var components: [JSONValue] = []
+        var gates: [JSONValue] = []
+        var hardPassed: Bool?
+        var softFailures: [String] = []
+        let maxScore = item.task.evaluation.maxPossibleScore
+
+        if agentStatus == .refused {
+            outcome = .evaluationInvalid
+            message = "sandbox refused the run at step \(launch.refusal?.step ?? "?"): \(launch.refusal?.message ?? "")"
+        } else {
+            let evaluation = evaluate(item, predictionDir: ws.directory)
+            components = evaluation.componentScores.compactMap { try? JSONValue(encoding: $0) }
+            gates = evaluation.gateResults.compactMap { try? JSONValue(encoding: $0) }
+            hardPassed = evaluation.hardGatesPassed
+            softFailures = evaluation.softGateFailures
+            if let reason = evaluation.invalidReason {
+                outcome = .evaluationInvalid
+                message = "evaluation invalid: \(reason)"
+            } else if agentStatus == .completed {
+                finalScore = evaluation.finalScore
+            } else {
+                // The agent failed: its score counts as 0; what it left is still evaluated for diagnosis.
+                outcome = .agentFailed
+                finalScore = 0
+                message = Self.describeFailure(launch, timeout: timeout)
+            }
+        }
+        _ = try? ws.collectOutputs(item.task.outputFiles, to: outputsURL)
+        let t3 = clock.now
+
+        var artifacts: [ArtifactRecord] = []
+        var files = [stdoutURL, stderrURL]
+        if let e = fm.enumerator(at: outputsURL, includingPropertiesForKeys: nil) {
+            for case let u as URL in e where (try? u.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true { files.append(u) }
+        }
+        for url in files {
+            let h = try AtomicFile.sha256(of: url)
+            let rel = String(url.standardizedFileURL.path.dropFirst(config.outputDirectory.standardizedFileURL.path.count + 1))
+            artifacts.append(ArtifactRecord(path: rel, bytes: h.bytes, sha256: h.hex))
+        }
+
+        let seconds = { (d: Duration) in Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+        let result = InstanceResult(
+            taskID: item.task.id, taskVersion: item.task.version, taskHash: item.task.contentHash, instanceID: item.instanceID,
+            instance: ["name": .string(item.instance.name), "variant": .string(item.instance.variant), "params_used": .object(item.instance.parameters)],
+            promptLevel: item.level, attempt: 1,
+            agent: ["name": .string(config.agentName), "command_template": .string(config.agentCommand.template),
+                    "pass_env": .array(config.passEnv.map { .string($0) })],
+            outcome: outcome, agentStatus: agentStatus, finalScore: finalScore, maxPossibleScore: maxScore,
+            componentScores: components, gateResults: gates, hardGatesPassed: hardPassed, softGateFailures: softFailures,
+            message: message,
+            requestedMode: launch.provenance.requestedMode, effectiveMode: launch.provenance.effectiveMode,
+            enforcementStatus: launch.provenance.enforcementStatus, verificationStatus: launch.provenance.verificationStatus,
+            sandbox: launch.provenance.evidence, usage: output.usage, agentOutput: output,
+            resources: agentStatus == .refused ? nil : ResourceUsage(
+                wallSeconds: launch.wallSeconds, userCPUSeconds: launch.userCPUSeconds, systemCPUSeconds: launch.systemCPUSeconds,
+                peakRSSBytes: launch.peakRSSBytes, exitCode: launch.exitCode, signal: launch.signal, timedOut: launch.status == .timeout,
+                leftoverProcessesKilled: launch.leftoverProcessesKilled, stdoutBytes: launch.stdoutBytes, stdoutTruncated: launch.stdoutTruncated,
+                stderrBytes: launch.stderrBytes, stderrTruncated: launch.stderrTruncated),
+            timing: Timing(startedAt: startedAt, finishedAt: BenchmarkRunner.timestamp(), workspaceSeconds: seconds(t1 - t0),
+                           agentSeconds: seconds(t2 - t1), scoringSeconds: seconds(t3 - t2)),
+            artifacts: artifacts)
+        try AtomicFile.writeJSON(result, to: URL(fileURLWithPath: base.path + ".json"))
+        return result
+    }
+
+    static func describeFailure(_ launch: LaunchResult, timeout: Double) -> String {
+        if launch.status == .timeout { return "timeout after \(Int(timeout)) s" }
+        let wall = String(format: "%.1f", launch.wallSeconds)
+        if let code = launch.exitCode { return "agent exited \(code) after \(wall) s" }
+        if let sig = launch.signal { return "agent was killed by signal \(sig) (\(signalName(sig))) after \(wall) s" }
+        return "agent failed after \(wall) s"
+    }
+
+    static func signalName(_ sig: Int32) -> String {
+        [1: "SIGHUP", 2: "SIGINT", 6: "SIGABRT", 9: "SIGKILL", 11: "SIGSEGV", 15: "SIGTERM", 31: "SIGSYS", 25: "SIGXFSZ", 24: "SIGXCPU"][sig] ?? "signal \(sig)"
+    }
+}

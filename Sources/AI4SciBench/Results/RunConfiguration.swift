@@ -1,0 +1,95 @@
+import Foundation
+
+/// Everything `ai4sci-bench run` needs, already parsed and checked by the CLI.
+public struct RunConfiguration: Sendable {
+    /// Folder holding the task directories.
+    public var tasksDirectory: URL
+    /// Task ids to run; empty = every loadable task that is not abandoned.
+    public var taskIDs: [String]
+    /// Prompt levels to run.
+    public var levels: [PromptLevel]
+    /// Instances per task (generated seeds `seed…seed+n-1`, or the first n pre-generated ones).
+    public var instancesPerTask: Int
+    /// Base seed.
+    public var seed: Int
+    /// Pre-generated instances, instead of running generators.
+    public var instancesDirectory: URL?
+    /// The agent command template.
+    public var agentCommand: AgentCommand
+    /// A label for the agent in results (defaults to the command's program name).
+    public var agentName: String
+    /// Requested sandbox mode.
+    public var sandbox: SandboxMode
+    /// Per-run timeout; nil = the task's `runtime.timeout_seconds`, else 600 s.
+    public var timeoutSeconds: Double?
+    /// Output root.
+    public var outputDirectory: URL
+    /// Host variables passed to the agent by name.
+    public var passEnv: [String]
+    /// Keep workspaces after scoring (for debugging).
+    public var keepWorkspaces: Bool
+    /// Cap on each captured stream.
+    public var outputCapBytes: Int
+    /// Run abandoned tasks too.
+    public var includeAbandoned: Bool
+    /// The command line, for provenance.
+    public var commandLine: [String]
+
+    /// Creates a configuration with defaults for the optional parts.
+    public init(tasksDirectory: URL, taskIDs: [String] = [], levels: [PromptLevel] = PromptLevel.allCases, instancesPerTask: Int = 1,
+                seed: Int = 42, instancesDirectory: URL? = nil, agentCommand: AgentCommand, agentName: String? = nil,
+                sandbox: SandboxMode = .seccomp, timeoutSeconds: Double? = nil, outputDirectory: URL, passEnv: [String] = [],
+                keepWorkspaces: Bool = false, outputCapBytes: Int = 64 << 20, includeAbandoned: Bool = false, commandLine: [String] = [])
+    {
+        self.tasksDirectory = tasksDirectory
+        self.taskIDs = taskIDs
+        self.levels = levels
+        self.instancesPerTask = instancesPerTask
+        self.seed = seed
+        self.instancesDirectory = instancesDirectory
+        self.agentCommand = agentCommand
+        self.agentName = agentName ?? AgentCommand.program(of: agentCommand.template).map { ($0 as NSString).lastPathComponent } ?? "agent"
+        self.sandbox = sandbox
+        self.timeoutSeconds = timeoutSeconds
+        self.outputDirectory = outputDirectory
+        self.passEnv = passEnv
+        self.keepWorkspaces = keepWorkspaces
+        self.outputCapBytes = outputCapBytes
+        self.includeAbandoned = includeAbandoned
+        self.commandLine = commandLine
+    }
+}
+
+/// Progress reported by the runner; the CLI renders it on stderr.
+public enum RunEvent: Sendable {
+    /// The plan: how many items will run.
+    case planned(tasks: Int, items: Int)
+    /// An instance is being generated.
+    case generating(taskID: String, variant: String)
+    /// An item started.
+    case started(index: Int, total: Int, instanceID: String)
+    /// An item finished with its result.
+    case finished(index: Int, total: Int, result: InstanceResult)
+    /// A non-fatal note (e.g. a --pass-env variable not set on the host).
+    case warning(String)
+}
+
+/// What a `run` produced.
+public struct RunSummary: Sendable {
+    /// Every result, in run order.
+    public var results: [InstanceResult]
+    /// The output root.
+    public var outputDirectory: URL
+    /// Items per outcome.
+    public var outcomes: [RunOutcome: Int] {
+        Dictionary(grouping: results, by: \.outcome).mapValues(\.count)
+    }
+    /// Items refused by the sandbox.
+    public var refusedCount: Int { results.filter { $0.agentStatus == .refused }.count }
+    /// Mean final score over scored + agent_failed items (agent_failed count as 0); nil when none.
+    public var meanScore: Double? {
+        let counted = results.filter { $0.outcome != .evaluationInvalid }
+        guard !counted.isEmpty else { return nil }
+        return counted.reduce(0) { $0 + ($1.finalScore ?? 0) } / Double(counted.count)
+    }
+}

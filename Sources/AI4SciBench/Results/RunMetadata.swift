@@ -1,0 +1,103 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `run_metadata.json`: the run's configuration and provenance (field names from the seed `read-results.txt`).
+public struct RunMetadata: Sendable, Codable {
+    /// Schema marker of this document.
+    public static let schemaName = "ai4sci_bench_run_metadata"
+
+    public var schema = RunMetadata.schemaName
+    public var resultSchemaVersion = InstanceResult.schemaVersion
+    public var frameworkVersion = BenchmarkRunner.frameworkVersion
+    public var benchmarkVersion: String
+    public var agent: String
+    public var agentConfig: [String: JSONValue]
+    public var sandbox: SandboxMode
+    public var seed: Int
+    public var promptLevels: [PromptLevel]
+    public var instancesPerTask: Int
+    public var instancesDir: String?
+    public var timeoutSeconds: Double?
+    public var tasks: [JSONValue]
+    public var host: [String: JSONValue]
+    public var commandLine: [String]
+    public var startedAt: String
+    public var finishedAt: String?
+    public var status: String
+    public var counts: [String: Int]
+
+    enum CodingKeys: String, CodingKey {
+        case schema, resultSchemaVersion = "result_schema_version", frameworkVersion = "framework_version"
+        case benchmarkVersion = "benchmark_version", agent, agentConfig = "agent_config", sandbox, seed
+        case promptLevels = "prompt_levels", instancesPerTask = "instances_per_task", instancesDir = "instances_dir"
+        case timeoutSeconds = "timeout_seconds", tasks, host, commandLine = "command_line", startedAt = "started_at"
+        case finishedAt = "finished_at", status, counts
+    }
+
+    init(config: RunConfiguration, tasks: [TaskDefinition], startedAt: String, launcher: AgentLauncher) {
+        benchmarkVersion = "tasks:" + String(TaskLoader.combinedHash(tasks.map(\.contentHash)).prefix(12))
+        agent = config.agentName
+        agentConfig = ["command_template": .string(config.agentCommand.template),
+                       "pass_env": .array(config.passEnv.map { .string($0) })]
+        sandbox = config.sandbox
+        seed = config.seed
+        promptLevels = config.levels
+        instancesPerTask = config.instancesPerTask
+        instancesDir = config.instancesDirectory.map { PathDisplay.relative($0) }
+        timeoutSeconds = config.timeoutSeconds
+        self.tasks = tasks.map {
+            ["id": .string($0.id), "version": .string($0.version), "hash": .string($0.contentHash), "status": .string($0.status.rawValue)]
+        }
+        host = HostFacts.collect()
+        commandLine = config.commandLine
+        self.startedAt = startedAt
+        status = "running"
+        counts = [:]
+    }
+
+    mutating func finish(at time: String, results: [InstanceResult]) {
+        finishedAt = time
+        status = "finished"
+        var c: [String: Int] = ["items": results.count]
+        for r in results {
+            c[r.outcome.rawValue, default: 0] += 1
+            c["agent_" + r.agentStatus.rawValue, default: 0] += 1
+        }
+        counts = c
+    }
+}
+
+/// Facts about the host recorded with every run.
+public enum HostFacts {
+    /// Kernel, machine, OS name, CPU count, libseccomp version.
+    public static func collect() -> [String: JSONValue] {
+        var u = utsname()
+        uname(&u)
+        func field<T>(_ v: T) -> String {
+            withUnsafeBytes(of: v) { raw in String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self) }
+        }
+        var facts: [String: JSONValue] = [
+            "kernel": .string(field(u.release)),
+            "machine": .string(field(u.machine)),
+            "hostname": .string(field(u.nodename)),
+            "cpus": .number(Double(ProcessInfo.processInfo.activeProcessorCount)),
+            "libseccomp": .string(SeccompProfile.libraryVersion),
+        ]
+        if let os = try? String(contentsOfFile: "/etc/os-release", encoding: .utf8),
+           let line = os.split(separator: "\n").first(where: { $0.hasPrefix("PRETTY_NAME=") })
+        {
+            facts["os"] = .string(line.dropFirst("PRETTY_NAME=".count).trimmingCharacters(in: CharacterSet(charactersIn: "\"")))
+        }
+        return facts
+    }
+}
+
+extension TaskLoader {
+    /// sha256 over a list of hashes (order-independent: sorted first).
+    static func combinedHash(_ hashes: [String]) -> String {
+        ParameterSampler.parameterHash(["tasks": .array(hashes.sorted().map { .string($0) })])
+    }
+}

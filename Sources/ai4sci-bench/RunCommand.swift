@@ -1,0 +1,170 @@
+import AI4SciBench
+import ArgumentParser
+import Dispatch
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension SandboxMode: ExpressibleByArgument {}
+
+/// `ai4sci-bench run`: tasks × instances × levels with one agent, scored into per-instance results.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run an agent on tasks and score every instance.",
+        discussion: """
+            Each instance × level gets a fresh workspace (prompt.md, data/, task_info.json); the agent runs \
+            there under the sandbox, its stdout (JSONL) and stderr are captured, and the outputs are scored. \
+            Results go to <output-dir>/<task_id>/<instance_id>.json.
+
+            The agent command is a shell template; placeholders are substituted shell-quoted:
+              {workspace} {prompt_file} {prompt_level} {task_id} {instance_id}
+
+            Example:
+              ai4sci-bench run --tasks physics.sod_shock_tube --prompt-levels b1,b3 \\
+                --agent-cmd 'python3 Agents/oracle.py --task-id {task_id}' --output-dir results/demo
+            """
+    )
+
+    @Option(name: .customLong("tasks-dir"), help: "Folder holding <domain>/<name>/ task directories.")
+    var tasksDir: String = "Tasks"
+    @Option(name: .customLong("tasks"), help: "Comma-separated task ids (default: all non-abandoned tasks).")
+    var tasks: String?
+    @Option(name: .customLong("prompt-levels"), help: "Comma-separated prompt levels from b1 (full method) to b4 (goal only).")
+    var promptLevels: String = "b1,b2,b3,b4"
+    @Option(name: .customLong("instances-per-task"), help: "Instances per task (seeds seed … seed+N-1).")
+    var instancesPerTask: Int = 1
+    @Option(help: "Base seed: the same seed gives the same parameters and instance ids.")
+    var seed: Int = 42
+    @Option(name: .customLong("instances-dir"), help: "Use pre-generated instance folders (<task_id>__<suffix>/) instead of running generators.")
+    var instancesDir: String?
+    @Option(name: .customLong("agent-cmd"), help: "The agent's shell command template (see discussion).")
+    var agentCmd: String
+    @Option(name: .customLong("agent-name"), help: "Label for the agent in results (default: the command's program name).")
+    var agentName: String?
+    @Option(help: "Sandbox mode: none, seccomp, task or strict (task and strict arrive with the sandbox issue).")
+    var sandbox: SandboxMode = .seccomp
+    @Option(help: "Per-run timeout in seconds (default: the task's runtime.timeout_seconds, else 600).")
+    var timeout: Double?
+    @Option(name: .customLong("output-dir"), help: "Where results are written.")
+    var outputDir: String = "results"
+    @Option(name: .customLong("pass-env"), help: "Pass this host environment variable to the agent (repeatable).")
+    var passEnv: [String] = []
+    @Option(name: .customLong("output-cap-mb"), help: "Cap on each captured agent stream, in MiB (the cut is marked).")
+    var outputCapMB: Int = 64
+    @Flag(name: .customLong("keep-workspaces"), help: "Keep workspaces and generated instances after scoring (paths are printed).")
+    var keepWorkspaces = false
+    @Flag(name: .customLong("include-abandoned"), help: "Also run tasks whose status is abandoned.")
+    var includeAbandoned = false
+    @Flag(name: .customLong("fail-on-error"), help: "Exit 1 when any item failed or could not be evaluated.")
+    var failOnError = false
+    @Flag(name: .shortAndLong, help: "Print less progress.")
+    var quiet = false
+
+    func validate() throws {
+        if let t = timeout, !(t > 0) || !t.isFinite {
+            throw ValidationError("--timeout must be a number of seconds greater than 0, got \(t)")
+        }
+        if instancesPerTask < 1 { throw ValidationError("--instances-per-task must be at least 1, got \(instancesPerTask)") }
+        if outputCapMB < 1 { throw ValidationError("--output-cap-mb must be at least 1, got \(outputCapMB)") }
+    }
+
+    func run() async throws {
+        let levels = try PromptLevel.parseList(promptLevels)
+        let command = try AgentCommand(template: agentCmd)
+        let ids = tasks.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } } ?? []
+        if let dir = instancesDir {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+                throw BenchError(.badInput, "--instances-dir \(dir) does not exist or is not a directory")
+            }
+        }
+        let config = RunConfiguration(
+            tasksDirectory: URL(fileURLWithPath: tasksDir), taskIDs: ids, levels: levels, instancesPerTask: instancesPerTask,
+            seed: seed, instancesDirectory: instancesDir.map { URL(fileURLWithPath: $0) }, agentCommand: command,
+            agentName: agentName, sandbox: sandbox, timeoutSeconds: timeout, outputDirectory: URL(fileURLWithPath: outputDir),
+            passEnv: passEnv, keepWorkspaces: keepWorkspaces, outputCapBytes: outputCapMB << 20,
+            includeAbandoned: includeAbandoned, commandLine: CommandLine.arguments)
+        let runner = try BenchmarkRunner(config: config)
+        let quiet = self.quiet
+        let summary = try await SignalCancellation.run {
+            try await runner.run { event in ProgressRenderer.render(event, quiet: quiet) }
+        }
+        ProgressRenderer.printSummary(summary)
+        if summary.refusedCount > 0 {
+            Console.error("\(summary.refusedCount) item(s) were refused by the sandbox; see the results' sandbox fields")
+            throw CLIExit(code: 3)
+        }
+        if failOnError, summary.results.contains(where: { $0.outcome != .scored }) { throw CLIExit(code: 1) }
+    }
+}
+
+/// Turns SIGINT/SIGTERM into task cancellation (which tears the agents down); a second SIGINT exits at once.
+enum SignalCancellation {
+    static func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let task = Task { try await body() }
+        var sources: [any DispatchSourceSignal] = []
+        let count = Counter()
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler {
+                if count.increment() > 1, sig == SIGINT { Glibc._exit(130) }
+                Console.warn("interrupted: stopping agents…")
+                task.cancel()
+            }
+            source.resume()
+            sources.append(source)
+        }
+        defer { sources.forEach { $0.cancel() } }
+        do {
+            return try await task.value
+        } catch is CancellationError {
+            throw CLIExit(code: 130)
+        } catch let e as BenchError where e.code == .cancelled {
+            throw CLIExit(code: 130)
+        }
+    }
+
+    final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = 0
+        func increment() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
+    }
+}
+
+/// Progress lines on stderr and the final table on stdout.
+enum ProgressRenderer {
+    static func render(_ event: RunEvent, quiet: Bool) {
+        switch event {
+        case .planned(let tasks, let items):
+            if !quiet { Console.info("planned \(items) run(s) over \(tasks) task(s)") }
+        case .generating(let taskID, let variant):
+            if !quiet { Console.info("generating \(taskID)__\(variant)…") }
+        case .started:
+            break
+        case .finished(let index, let total, let r):
+            guard !quiet else { return }
+            let score = r.finalScore.map { String(format: "%6.2f", $0) } ?? "     -"
+            let wall = r.resources.map { String(format: "%.1f s", $0.wallSeconds) } ?? "-"
+            Console.info("[\(index)/\(total)] \(r.instanceID)  \(score)  \(r.outcome.rawValue)  \(wall)\(r.message.map { "  (\($0))" } ?? "")")
+        case .warning(let text):
+            Console.warn("warning: \(text)")
+        }
+    }
+
+    static func printSummary(_ summary: RunSummary) {
+        var rows = [["INSTANCE", "SCORE", "OUTCOME", "AGENT", "SANDBOX", "VERIFIED"]]
+        for r in summary.results {
+            rows.append([r.instanceID, r.finalScore.map { String(format: "%.2f", $0) } ?? "-", r.outcome.rawValue,
+                         r.agentStatus.rawValue, "\(r.effectiveMode.rawValue) (\(r.enforcementStatus.rawValue))", r.verificationStatus.rawValue])
+        }
+        print(TextTable.render(rows))
+        let mean = summary.meanScore.map { String(format: "%.2f", $0) } ?? "-"
+        let counts = RunOutcome.allCases.map { "\($0.rawValue) \(summary.outcomes[$0] ?? 0)" }.joined(separator: ", ")
+        print("mean score \(mean) over \(summary.results.count) item(s): \(counts)")
+        print("results: \(PathDisplay.relative(summary.outputDirectory))")
+    }
+}

@@ -1,0 +1,134 @@
+import AI4SciBench
+import ArgumentParser
+import Foundation
+
+/// `ai4sci-bench tasks list|validate`.
+struct TasksCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tasks",
+        abstract: "List and validate task directories.",
+        subcommands: [List.self, Validate.self, Generate.self]
+    )
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the tasks under a tasks directory with their status.",
+            discussion: "Example: ai4sci-bench tasks list --tasks-dir Tasks --format json"
+        )
+        @Option(name: .customLong("tasks-dir"), help: "Folder holding <domain>/<name>/ task directories.")
+        var tasksDir: String = "Tasks"
+        @Option(help: "Output format: text or json.")
+        var format: OutputFormat = .text
+
+        func run() async throws {
+            let catalog = try TaskCatalog.load(root: URL(fileURLWithPath: tasksDir), registry: ScorerRegistry())
+            if format == .json {
+                let rows: [JSONValue] = catalog.outcomes.map { o in
+                    var row: [String: JSONValue] = ["directory": .string(PathDisplay.relative(o.directory)),
+                                                    "valid": .bool(o.task != nil),
+                                                    "errors": .number(Double(o.issues.filter { $0.severity == .error }.count))]
+                    if let t = o.task {
+                        row["id"] = .string(t.id); row["name"] = .string(t.name); row["version"] = .string(t.version)
+                        row["status"] = .string(t.status.rawValue); row["domain"] = .string(t.domain)
+                        row["levels"] = .array(t.prompts.keys.sorted().map { .string($0.rawValue) })
+                    }
+                    return .object(row)
+                }
+                print(try JSONValue.encodeString(JSONValue.array(rows)))
+                return
+            }
+            var table = [["ID", "STATUS", "VERSION", "LEVELS", "NAME"]]
+            for o in catalog.outcomes {
+                if let t = o.task {
+                    table.append([t.id, t.status.rawValue, t.version, t.prompts.keys.sorted().map(\.rawValue).joined(separator: ","), t.name])
+                } else {
+                    table.append([PathDisplay.relative(o.directory), "INVALID", "-", "-", "run `ai4sci-bench tasks validate` for details"])
+                }
+            }
+            print(TextTable.render(table))
+            Console.info("\(catalog.tasks.count) task(s) valid, \(catalog.outcomes.count - catalog.tasks.count) invalid in \(tasksDir)")
+        }
+    }
+
+    struct Validate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate task files; report every problem with file, key path and a hint.",
+            discussion: "Exits 2 when any task has an error. Example: ai4sci-bench tasks validate Tasks/physics/sod_shock_tube"
+        )
+        @Argument(help: "A task directory or a folder of them.")
+        var directory: String = "Tasks"
+        @Option(help: "Output format: text or json.")
+        var format: OutputFormat = .text
+
+        func run() async throws {
+            let catalog = try TaskCatalog.load(root: URL(fileURLWithPath: directory), registry: ScorerRegistry())
+            if format == .json {
+                print(try JSONValue.encodeString(catalog.issues))
+            } else {
+                Console.printIssues(catalog.issues)
+                if catalog.outcomes.isEmpty { Console.warn("no task directory found under \(directory)") }
+                for o in catalog.outcomes where o.task != nil {
+                    let warnings = o.issues.count
+                    print("ok  \(o.task!.id)\(warnings > 0 ? "  (\(warnings) warning\(warnings == 1 ? "" : "s"))" : "")")
+                }
+            }
+            if catalog.hasErrors { throw CLIExit(code: 2) }
+            if catalog.outcomes.isEmpty { throw CLIExit(code: 2) }
+        }
+    }
+}
+
+extension TasksCommand {
+    struct Generate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Generate instances of a task into a folder, for later runs with --instances-dir.",
+            discussion: "Example: ai4sci-bench tasks generate physics.sod_shock_tube --count 3 --seed 42 --output-dir instances"
+        )
+        @Argument(help: "The task id.")
+        var taskID: String
+        @Option(name: .customLong("tasks-dir"), help: "Folder holding <domain>/<name>/ task directories.")
+        var tasksDir: String = "Tasks"
+        @Option(help: "How many instances (seeds seed … seed+count-1).")
+        var count: Int = 1
+        @Option(help: "Base seed.")
+        var seed: Int = 42
+        @Option(name: .customLong("output-dir"), help: "Where the instance folders <task_id>__seed<N>/ are written.")
+        var outputDir: String
+        @Option(help: "Sandbox for the generator: none or seccomp.")
+        var sandbox: SandboxMode = .seccomp
+
+        func validate() throws {
+            if count < 1 { throw ValidationError("--count must be at least 1, got \(count)") }
+        }
+
+        func run() async throws {
+            let catalog = try TaskCatalog.load(root: URL(fileURLWithPath: tasksDir), registry: ScorerRegistry())
+            guard let task = try catalog.select(ids: [taskID], includeAbandoned: true).first else { return }
+            let out = URL(fileURLWithPath: outputDir)
+            try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+            let planner = InstancePlanner(storeDirectory: out, launcher: try AgentLauncher(), sandbox: sandbox)
+            for seed in InstancePlanner.seeds(base: seed, count: count) {
+                let instance = try await planner.generate(task: task, seed: seed)
+                print(PathDisplay.relative(instance.directory))
+            }
+        }
+    }
+}
+
+/// Output formats of listing commands.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+/// Plain aligned text tables.
+enum TextTable {
+    static func render(_ rows: [[String]]) -> String {
+        guard let width = rows.map(\.count).max() else { return "" }
+        var widths = Array(repeating: 0, count: width)
+        for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
+        return rows.map { r in
+            r.enumerated().map { i, c in i == r.count - 1 ? c : c.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+@testable import AI4SciBench
+
+/// A bundled task run through the whole pipeline with the demo agents, in the seccomp sandbox.
+@Suite(.serialized) struct EndToEndTests {
+    func run(agent: AgentCommand, levels: [PromptLevel], timeout: Double = 120, sandbox: SandboxMode = .seccomp, out: URL) async throws -> RunSummary {
+        let config = RunConfiguration(tasksDirectory: TestSupport.tasks, taskIDs: ["physics.sod_shock_tube"], levels: levels,
+                                      instancesPerTask: 1, seed: 3, agentCommand: agent, sandbox: sandbox, timeoutSeconds: timeout,
+                                      outputDirectory: out)
+        return try await BenchmarkRunner(config: config).run()
+    }
+
+    @Test(.timeLimit(.minutes(3))) func oracleScoresFullAtEveryLevelWithVerifiedSeccomp() async throws {
+        let out = try TestSupport.temporaryDirectory("e2e-oracle")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let summary = try await run(agent: try TestSupport.agent("oracle"), levels: PromptLevel.allCases, out: out)
+        #expect(summary.results.count == 4)
+        for r in summary.results {
+            #expect(r.outcome == .scored, "\(r.instanceID): \(r.message ?? "")")
+            #expect(abs((r.finalScore ?? -1) - 100) < 1e-9, "\(r.instanceID) scored \(String(describing: r.finalScore))")
+            #expect(r.hardGatesPassed == true)
+            #expect(r.requestedMode == .seccomp)
+            #expect(r.effectiveMode == .seccomp)
+            #expect(r.enforcementStatus == .enforced)
+            #expect(r.verificationStatus == .verified)
+            #expect(r.usage.coverage == .observed)
+            #expect(r.resources?.exitCode == 0)
+        }
+        let ids = summary.results.map(\.instanceID)
+        #expect(ids == ["b1", "b2", "b3", "b4"].map { "physics.sod_shock_tube__seed3__\($0)" })
+        // The files of the result contract exist and agree with what was returned.
+        let task = out.appendingPathComponent("physics.sod_shock_tube")
+        let first = task.appendingPathComponent("physics.sod_shock_tube__seed3__b1.json")
+        let json = try JSONValue.parse(try Data(contentsOf: first))
+        #expect(json["schema"] == "ai4sci_bench_instance_result")
+        #expect(json["final_score"]?.doubleValue == summary.results[0].finalScore)
+        #expect(json["sandbox"]?["seccomp"] != nil || json["sandbox"]?.objectValue?.isEmpty == false)
+        for suffix in [".agent_stdout.jsonl", ".agent_stderr.log", ".outputs/density.npy", ".outputs/solver.py"] {
+            #expect(FileManager.default.fileExists(atPath: task.appendingPathComponent("physics.sod_shock_tube__seed3__b1" + suffix).path), "\(suffix)")
+        }
+        let meta = try JSONValue.parse(try Data(contentsOf: out.appendingPathComponent("run_metadata.json")))
+        #expect(meta["status"] == "finished")
+        #expect(meta["seed"] == 3)
+        #expect(meta["prompt_levels"] == ["b1", "b2", "b3", "b4"])
+        // Artifact hashes match the files on disk.
+        for a in summary.results[0].artifacts {
+            #expect(try AtomicFile.sha256(of: out.appendingPathComponent(a.path)).hex == a.sha256)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2))) func degradedGetsPartialCreditAndLazyFailsTheGate() async throws {
+        let out = try TestSupport.temporaryDirectory("e2e-partial")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let degraded = try await run(agent: try TestSupport.agent("degraded"), levels: [.b2], out: out.appendingPathComponent("d"))
+        let d = try #require(degraded.results.first)
+        #expect(d.outcome == .scored)
+        #expect((d.finalScore ?? 0) > 0 && (d.finalScore ?? 100) < 100, "degraded scored \(String(describing: d.finalScore))")
+        let lazy = try await run(agent: try TestSupport.agent("lazy"), levels: [.b3], out: out.appendingPathComponent("l"))
+        let l = try #require(lazy.results.first)
+        #expect(l.outcome == .scored)
+        #expect(l.finalScore == 0)
+        #expect(l.hardGatesPassed == false)
+        #expect(l.gateResults.contains { $0["passed"] == false && ($0["message"]?.stringValue ?? "").contains("solver.py") })
+    }
+
+    @Test(.timeLimit(.minutes(2))) func failingAndHangingAgentsAreRecordedNotScored() async throws {
+        let out = try TestSupport.temporaryDirectory("e2e-fail")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let failing = try await run(agent: try AgentCommand(template: "sh -c 'echo oops >&2; exit 3'"), levels: [.b1], out: out.appendingPathComponent("f"))
+        let f = try #require(failing.results.first)
+        #expect(f.outcome == .agentFailed)
+        #expect(f.agentStatus == .failed)
+        #expect(f.finalScore == 0)
+        #expect(f.resources?.exitCode == 3)
+        #expect(f.message?.contains("exited 3") == true)
+        let stderr = try String(contentsOf: out.appendingPathComponent("f/physics.sod_shock_tube/physics.sod_shock_tube__seed3__b1.agent_stderr.log"), encoding: .utf8)
+        #expect(stderr.contains("oops"))
+
+        let hanging = try await run(agent: try AgentCommand(template: "sleep 30"), levels: [.b1], timeout: 1, out: out.appendingPathComponent("h"))
+        let h = try #require(hanging.results.first)
+        #expect(h.agentStatus == .timeout)
+        #expect(h.outcome == .agentFailed)
+        #expect((h.resources?.wallSeconds ?? 99) < 15)
+        #expect(h.message?.contains("timeout") == true)
+    }
+
+    @Test(.timeLimit(.minutes(2))) func unsandboxedRunsAreLabelledSo() async throws {
+        let out = try TestSupport.temporaryDirectory("e2e-none")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let s = try await run(agent: try TestSupport.agent("lazy"), levels: [.b1], sandbox: .none, out: out)
+        let r = try #require(s.results.first)
+        #expect(r.requestedMode == .none)
+        #expect(r.effectiveMode == .none)
+        #expect(r.enforcementStatus == .notRequested)
+        #expect(r.verificationStatus == .notApplicable)
+    }
+}
