@@ -10,6 +10,12 @@ import Testing
         #expect(cmd.argv([:]).prefix(2) == ["/bin/sh", "-c"])
     }
 
+    @Test func defaultNameIsTheScriptNotTheInterpreter() throws {
+        #expect(try AgentCommand(template: "python3 /x/Agents/oracle.py --task-id {task_id}").defaultName == "oracle")
+        #expect(try AgentCommand(template: "FOO=1 bash run-agent.sh {workspace}").defaultName == "run-agent")
+        #expect(try AgentCommand(template: "true").defaultName == "true")
+    }
+
     @Test func badTemplatesAreRefused() {
         #expect(throws: BenchError.self) { try AgentCommand(template: "  ") }
         #expect(throws: BenchError.self) { try AgentCommand(template: "python3 a.py {workdir}") }

@@ -35,7 +35,12 @@ import Testing
         let json = try JSONValue.parse(try Data(contentsOf: first))
         #expect(json["schema"] == "ai4sci_bench_instance_result")
         #expect(json["final_score"]?.doubleValue == summary.results[0].finalScore)
-        #expect(json["sandbox"]?["seccomp"] != nil || json["sandbox"]?.objectValue?.isEmpty == false)
+        // Provenance rests on evidence read back from the running agent, recorded beside it.
+        #expect(json["sandbox"]?["proc_status"]?["Seccomp"] == 2)
+        #expect(json["sandbox"]?["proc_status"]?["NoNewPrivs"] == 1)
+        #expect(json["sandbox"]?["policy_sha256"]?.stringValue?.count == 64)
+        #expect(json["agent"]?["name"] == "oracle")
+        #expect(summary.results[0].gateResults.compactMap { $0["name"]?.stringValue } == ["file_match", "file_match#2", "code_analysis"])
         for suffix in [".agent_stdout.jsonl", ".agent_stderr.log", ".outputs/density.npy", ".outputs/solver.py"] {
             #expect(FileManager.default.fileExists(atPath: task.appendingPathComponent("physics.sod_shock_tube__seed3__b1" + suffix).path), "\(suffix)")
         }
@@ -83,6 +88,33 @@ import Testing
         #expect(h.outcome == .agentFailed)
         #expect((h.resources?.wallSeconds ?? 99) < 15)
         #expect(h.message?.contains("timeout") == true)
+    }
+
+    @Test(.timeLimit(.minutes(2))) func cancellationStopsTheAgentAndMarksTheRunInterrupted() async throws {
+        let out = try TestSupport.temporaryDirectory("e2e-cancel")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let marker = "AI4SCI_CANCEL_MARK=\(UInt32.random(in: 0...UInt32.max))"
+        let agent = try AgentCommand(template: "sh -c 'export \(marker); setsid sleep 301 & exec sleep 302'")
+        let task = Task { try await run(agent: agent, levels: [.b1, .b2], out: out) }
+        // Wait until both sleeps run (the setsid one in its own session), then cancel as SIGINT would.
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, Self.processes(withEnvironment: marker).count < 2 { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(Self.processes(withEnvironment: marker).count >= 2, "the agent never started")
+        task.cancel()
+        await #expect(throws: (any Error).self) { try await task.value }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(Self.processes(withEnvironment: marker).isEmpty, "survivors: \(Self.processes(withEnvironment: marker))")
+        let meta = try JSONValue.parse(try Data(contentsOf: out.appendingPathComponent("run_metadata.json")))
+        #expect(meta["status"] == "interrupted")
+    }
+
+    /// PIDs whose environment holds the `NAME=value` entry `entry`.
+    static func processes(withEnvironment entry: String) -> [Int32] {
+        let fm = FileManager.default
+        return ((try? fm.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { Int32($0) }.filter { pid in
+            guard let raw = fm.contents(atPath: "/proc/\(pid)/environ") else { return false }
+            return raw.split(separator: 0).contains { String(decoding: $0, as: UTF8.self) == entry }
+        }
     }
 
     @Test(.timeLimit(.minutes(2))) func unsandboxedRunsAreLabelledSo() async throws {

@@ -54,6 +54,19 @@ public struct AgentCommand: Sendable, Equatable, Codable {
         return nil
     }
 
+    /// A label for results: the script run by an interpreter (`python3 agents/oracle.py` → `oracle`), else the program.
+    public var defaultName: String {
+        let interpreters: Set<String> = ["python", "python3", "bash", "sh", "node", "ruby", "perl", "uv", "env", "exec"]
+        let words = template.split(whereSeparator: { $0 == " " || $0 == "\t" }).map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "'\"")) }
+        for w in words where !w.hasPrefix("-") && !(w.contains("=") && !w.hasPrefix("/")) {
+            let base = (w as NSString).lastPathComponent
+            if interpreters.contains(base) || base.hasPrefix("python3.") { continue }
+            let stem = (base as NSString).deletingPathExtension
+            return stem.isEmpty || stem.contains("{") ? "agent" : stem
+        }
+        return "agent"
+    }
+
     /// The command with placeholders replaced by shell-quoted values.
     public func render(_ values: [String: String]) -> String {
         var out = template

@@ -61,30 +61,37 @@ public struct BenchmarkRunner: Sendable {
         let planner = InstancePlanner(storeDirectory: instanceStore, launcher: launcher, sandbox: config.sandbox)
         var results: [InstanceResult] = []
         var index = 0
-        for task in tasks {
-            try Task.checkCancellation()
-            let instances: [TaskInstance]
-            if let dir = config.instancesDirectory {
-                instances = try InstancePlanner.pregenerated(task: task, directory: dir, limit: config.instancesPerTask)
-            } else {
-                var generated: [TaskInstance] = []
-                for seed in InstancePlanner.seeds(base: config.seed, count: config.instancesPerTask) {
-                    progress(.generating(taskID: task.id, variant: "seed\(seed)"))
-                    generated.append(try await planner.generate(task: task, seed: seed))
+        do {
+            for task in tasks {
+                try Task.checkCancellation()
+                let instances: [TaskInstance]
+                if let dir = config.instancesDirectory {
+                    instances = try InstancePlanner.pregenerated(task: task, directory: dir, limit: config.instancesPerTask)
+                } else {
+                    var generated: [TaskInstance] = []
+                    for seed in InstancePlanner.seeds(base: config.seed, count: config.instancesPerTask) {
+                        progress(.generating(taskID: task.id, variant: "seed\(seed)"))
+                        generated.append(try await planner.generate(task: task, seed: seed))
+                    }
+                    instances = generated
                 }
-                instances = generated
-            }
-            for instance in instances {
-                for level in config.levels {
-                    try Task.checkCancellation()
-                    index += 1
-                    let item = RunItem(task: task, instance: instance, level: level)
-                    progress(.started(index: index, total: total, instanceID: item.instanceID))
-                    let result = try await ItemRunner(config: config, registry: registry, launcher: launcher, workspaceRoot: workspaceRoot).run(item)
-                    results.append(result)
-                    progress(.finished(index: index, total: total, result: result))
+                for instance in instances {
+                    for level in config.levels {
+                        try Task.checkCancellation()
+                        index += 1
+                        let item = RunItem(task: task, instance: instance, level: level)
+                        progress(.started(index: index, total: total, instanceID: item.instanceID))
+                        let result = try await ItemRunner(config: config, registry: registry, launcher: launcher, workspaceRoot: workspaceRoot).run(item)
+                        results.append(result)
+                        progress(.finished(index: index, total: total, result: result))
+                    }
                 }
             }
+        } catch {
+            // Record how far the run got: the results written so far stay valid.
+            metadata.finish(at: Self.timestamp(), results: results, status: error is CancellationError || (error as? BenchError)?.code == .cancelled ? "interrupted" : "failed")
+            try? AtomicFile.writeJSON(metadata, to: config.outputDirectory.appendingPathComponent("run_metadata.json"))
+            throw error
         }
         metadata.finish(at: Self.timestamp(), results: results)
         try AtomicFile.writeJSON(metadata, to: config.outputDirectory.appendingPathComponent("run_metadata.json"))

@@ -48,7 +48,7 @@ public struct RunConfiguration: Sendable {
         self.seed = seed
         self.instancesDirectory = instancesDirectory
         self.agentCommand = agentCommand
-        self.agentName = agentName ?? AgentCommand.program(of: agentCommand.template).map { ($0 as NSString).lastPathComponent } ?? "agent"
+        self.agentName = agentName ?? agentCommand.defaultName
         self.sandbox = sandbox
         self.timeoutSeconds = timeoutSeconds
         self.outputDirectory = outputDirectory

@@ -58,9 +58,9 @@ public struct RunMetadata: Sendable, Codable {
         counts = [:]
     }
 
-    mutating func finish(at time: String, results: [InstanceResult]) {
+    mutating func finish(at time: String, results: [InstanceResult], status: String = "finished") {
         finishedAt = time
-        status = "finished"
+        self.status = status
         var c: [String: Int] = ["items": results.count]
         for r in results {
             c[r.outcome.rawValue, default: 0] += 1

@@ -11,17 +11,28 @@ extension TaskValidator {
             if d > 0, d.isFinite { spec.scoreDivisor = d } else { reader.error("evaluation.score_divisor", "must be a number greater than 0, got \(d)") }
         }
         if let gates = reader.array(eval, "gates", path: "evaluation", required: false) {
-            spec.gates = gates.enumerated().compactMap { readScorer($1, path: "evaluation.gates[\($0)]", isGate: true, known: known) }
+            spec.gates = Self.uniqueNames(gates.enumerated().compactMap { readScorer($1, path: "evaluation.gates[\($0)]", isGate: true, known: known) })
         }
         if let scoring = reader.array(eval, "scoring", path: "evaluation", required: true, hint: "a list of {scorer, weight, config}") {
             if scoring.isEmpty { reader.error("evaluation.scoring", "must hold at least one scorer") }
-            spec.scoring = scoring.enumerated().compactMap { readScorer($1, path: "evaluation.scoring[\($0)]", isGate: false, known: known) }
+            spec.scoring = Self.uniqueNames(scoring.enumerated().compactMap { readScorer($1, path: "evaluation.scoring[\($0)]", isGate: false, known: known) })
             let total = spec.scoring.reduce(0) { $0 + $1.weight }
             if !spec.scoring.isEmpty, abs(total / spec.scoreDivisor - 100) > 1e-9 {
                 reader.warning("evaluation.scoring", "weights sum to \(total)\(spec.scoreDivisor != 1 ? " / score_divisor \(spec.scoreDivisor)" : ""), not 100", hint: "scores are reported on a 0-100 scale; adjust the weights or score_divisor")
             }
         }
         return spec
+    }
+
+    /// Gives repeated display names a position suffix (`file_match`, `file_match#2`) so results name each entry.
+    static func uniqueNames(_ specs: [ScorerSpec]) -> [ScorerSpec] {
+        var seen: [String: Int] = [:]
+        return specs.map { spec in
+            var s = spec
+            seen[spec.name, default: 0] += 1
+            if let n = seen[spec.name], n > 1 { s.name = "\(spec.name)#\(n)" }
+            return s
+        }
     }
 
     mutating func readScorer(_ value: JSONValue, path: String, isGate: Bool, known: Set<String>) -> ScorerSpec? {
