@@ -118,6 +118,8 @@ struct SandboxProvenanceDerivationTests {
     func mismatch() throws {
         let p = try derive(#""Seccomp":"0","Seccomp_filters":"0","NoNewPrivs":"1""#)
         #expect(p.effectiveMode == SandboxMode.none && p.verificationStatus == .mismatch)
+        #expect(p.enforcementStatus == .degraded)
+        #expect(p.evidence["degraded_reasons"]?.arrayValue?.first?.stringValue?.contains("Seccomp is 0") == true)
         #expect(p.evidence["verification"]?.stringValue?.contains("Seccomp is 0") == true)
     }
 
@@ -125,6 +127,7 @@ struct SandboxProvenanceDerivationTests {
     func unverified() throws {
         let p = try derive("", read: false)
         #expect(p.effectiveMode == SandboxMode.none && p.verificationStatus == .unverified)
+        #expect(p.enforcementStatus == .degraded)
         let q = try derive(#""CapEff":"0""#)
         #expect(q.verificationStatus == .unverified)
     }

@@ -14,17 +14,29 @@ public enum AgentStatus: String, Sendable, Codable, CaseIterable {
 
 /// Resource figures of one agent run, read from the launcher (wait4 rusage) — not estimated.
 public struct ResourceUsage: Sendable, Codable, Equatable {
+    /// Wall-clock seconds from exec to the end of teardown.
     public var wallSeconds: Double
+    /// User CPU seconds of the agent and every descendant.
     public var userCPUSeconds: Double
+    /// System CPU seconds of the agent and every descendant.
     public var systemCPUSeconds: Double
+    /// Peak resident set size of the largest process, in bytes.
     public var peakRSSBytes: Int64?
+    /// Exit code, when the agent exited.
     public var exitCode: Int32?
+    /// Terminating signal, when the agent was killed.
     public var signal: Int32?
+    /// Whether the timeout fired.
     public var timedOut: Bool
+    /// Processes still alive after the agent ended, killed by the launcher.
     public var leftoverProcessesKilled: Int
+    /// Bytes the agent wrote to stdout.
     public var stdoutBytes: Int64
+    /// Whether stdout was cut at the cap.
     public var stdoutTruncated: Bool
+    /// Bytes the agent wrote to stderr.
     public var stderrBytes: Int64
+    /// Whether stderr was cut at the cap.
     public var stderrTruncated: Bool
 
     enum CodingKeys: String, CodingKey {
@@ -37,17 +49,25 @@ public struct ResourceUsage: Sendable, Codable, Equatable {
 
 /// One file written for a result: path relative to the output root, size and sha256.
 public struct ArtifactRecord: Sendable, Codable, Equatable {
+    /// Path relative to the output root.
     public var path: String
+    /// Size in bytes.
     public var bytes: Int64
+    /// Hex sha256 of the content.
     public var sha256: String
 }
 
 /// Start and end times plus the duration of each phase.
 public struct Timing: Sendable, Codable, Equatable {
+    /// Start time, ISO 8601 UTC.
     public var startedAt: String
+    /// End time, ISO 8601 UTC.
     public var finishedAt: String
+    /// Seconds spent creating the workspace.
     public var workspaceSeconds: Double
+    /// Seconds the agent launch took, teardown included.
     public var agentSeconds: Double
+    /// Seconds spent scoring and collecting outputs.
     public var scoringSeconds: Double
 
     enum CodingKeys: String, CodingKey {
@@ -63,35 +83,63 @@ public struct InstanceResult: Sendable, Codable, Equatable {
     /// Version of this document's layout.
     public static let schemaVersion = 1
 
+    /// Schema marker.
     public var schema = InstanceResult.schemaName
+    /// Layout version.
     public var resultSchemaVersion = InstanceResult.schemaVersion
+    /// The task id.
     public var taskID: String
+    /// The task version.
     public var taskVersion: String
+    /// sha256 over the task files.
     public var taskHash: String
+    /// `<task_id>__<variant>__<level>`.
     public var instanceID: String
+    /// Instance name, variant and `params_used`.
     public var instance: [String: JSONValue]
+    /// The prompt level.
     public var promptLevel: PromptLevel
+    /// Attempt number (1 for a single run).
     public var attempt: Int
+    /// Agent label, command template and passed variable names.
     public var agent: [String: JSONValue]
+    /// scored, agent_failed or evaluation_invalid.
     public var outcome: RunOutcome
+    /// What the agent process did.
     public var agentStatus: AgentStatus
+    /// 0-100; nil when the evaluation is invalid.
     public var finalScore: Double?
+    /// The best score the task allows.
     public var maxPossibleScore: Double
+    /// Weighted scorers with score, message and details.
     public var componentScores: [JSONValue]
+    /// Gates with severity, pass/fail, message and details.
     public var gateResults: [JSONValue]
+    /// Whether every hard gate passed (nil when not evaluated).
     public var hardGatesPassed: Bool?
+    /// Names of failed soft gates.
     public var softGateFailures: [String]
     /// Why the result is not scored, or why the agent failed, in one sentence.
     public var message: String?
+    /// Sandbox mode the user asked for.
     public var requestedMode: SandboxMode
+    /// Mode verified to be in force.
     public var effectiveMode: SandboxMode
+    /// enforced, degraded, refused or not_requested.
     public var enforcementStatus: EnforcementStatus
+    /// verified, unverified, mismatch or not_applicable.
     public var verificationStatus: VerificationStatus
+    /// Evidence read back from the agent and host facts.
     public var sandbox: [String: JSONValue]
+    /// Token usage with coverage.
     public var usage: TokenUsage
+    /// What the agent's stdout JSONL held.
     public var agentOutput: AgentOutputSummary
+    /// Resource figures from the launcher; nil when the run was refused.
     public var resources: ResourceUsage?
+    /// Times of the phases.
     public var timing: Timing
+    /// Files written for this result.
     public var artifacts: [ArtifactRecord]
 
     enum CodingKeys: String, CodingKey {

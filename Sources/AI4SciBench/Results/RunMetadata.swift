@@ -9,24 +9,43 @@ public struct RunMetadata: Sendable, Codable {
     /// Schema marker of this document.
     public static let schemaName = "ai4sci_bench_run_metadata"
 
+    /// Schema marker.
     public var schema = RunMetadata.schemaName
+    /// Layout version.
     public var resultSchemaVersion = InstanceResult.schemaVersion
+    /// Version of ai4sci-bench.
     public var frameworkVersion = BenchmarkRunner.frameworkVersion
+    /// Hash over the selected tasks' content.
     public var benchmarkVersion: String
+    /// Agent label, command template and passed variable names.
     public var agent: String
+    /// Agent command template and passed variable names.
     public var agentConfig: [String: JSONValue]
+    /// Evidence read back from the agent and host facts.
     public var sandbox: SandboxMode
+    /// Base seed.
     public var seed: Int
+    /// Levels run.
     public var promptLevels: [PromptLevel]
+    /// Instances per task.
     public var instancesPerTask: Int
+    /// Pre-generated instance folder, if used.
     public var instancesDir: String?
+    /// Timeout override, if given.
     public var timeoutSeconds: Double?
+    /// Selected tasks with version, hash and status.
     public var tasks: [JSONValue]
+    /// Kernel, OS, CPUs, libseccomp.
     public var host: [String: JSONValue]
+    /// The command line.
     public var commandLine: [String]
+    /// Start time, ISO 8601 UTC.
     public var startedAt: String
+    /// End time, ISO 8601 UTC.
     public var finishedAt: String?
+    /// running, finished, interrupted or failed.
     public var status: String
+    /// Items per outcome and agent status.
     public var counts: [String: Int]
 
     enum CodingKeys: String, CodingKey {

@@ -100,9 +100,11 @@ struct LaunchContext {
         case .seccomp:
             let (verification, reason) = verifySeccomp(readBack: readBack, setup: setup)
             evidence["verification"] = .string(reason)
+            // "enforced" is claimed only with evidence; every setup call succeeding is not enough.
+            if verification != .verified { evidence["degraded_reasons"] = .array([.string(reason)]) }
             provenance = SandboxProvenance(
                 requestedMode: .seccomp, effectiveMode: verification == .verified ? .seccomp : .none,
-                enforcementStatus: .enforced, verificationStatus: verification, evidence: evidence)
+                enforcementStatus: verification == .verified ? .enforced : .degraded, verificationStatus: verification, evidence: evidence)
         }
 
         let pid = setup["pid"]?.intValue.map { Int32($0) }
