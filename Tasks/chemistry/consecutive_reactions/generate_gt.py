@@ -11,15 +11,16 @@ elementary reactions"):
   [C] = A0 - [A] - [B]
 and the time of the maximum of [B], t_max = ln(k1/k2) / (k1 - k2) (t_max = 1/k for k1 = k2 = k).
 """
-import argparse
-import json
 import os
-import re
 import sys
 
 import numpy as np
 
 TASK_DIR = os.path.dirname(os.path.abspath(__file__))
+
+sys.dont_write_bytecode = True  # importing the shared module must leave no __pycache__ in Tasks/
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(TASK_DIR)), "_common"))
+import taskkit  # noqa: E402  Tasks/_common/taskkit.py: parameter checks, prompts, instance files
 
 # Parameter space: (type, low, high). Keep in sync with generation.parameters in task_eval.yaml
 # (Tasks/selfcheck.py compares the two).
@@ -30,80 +31,6 @@ SPACE = {
     "t_end": ("float", 10.0, 40.0),
     "n_times": ("int", 101, 401),
 }
-
-
-def fail(message):
-    """Print a one-line error naming the problem and exit with status 2."""
-    print(f"generate_gt.py: {message}", file=sys.stderr)
-    sys.exit(2)
-
-
-def read_params(argv):
-    """Parse the command line and return (output_dir, params) with every parameter checked."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--output-dir", required=True, help="instance directory to write")
-    parser.add_argument("--params", required=True, help="JSON object (or a path to a JSON file)")
-    args = parser.parse_args(argv)
-    text = args.params
-    if not text.lstrip().startswith("{") and os.path.isfile(text):
-        with open(text, encoding="utf-8") as handle:
-            text = handle.read()
-    try:
-        params = json.loads(text)
-    except json.JSONDecodeError as err:
-        fail(f"--params is not valid JSON ({err})")
-    if not isinstance(params, dict):
-        fail("--params must be a JSON object")
-    expected = set(SPACE) | {"seed"}
-    missing = sorted(expected - set(params))
-    extra = sorted(set(params) - expected)
-    if missing:
-        fail(f"missing parameter(s): {', '.join(missing)} (expected: {', '.join(sorted(expected))})")
-    if extra:
-        fail(f"unknown parameter(s): {', '.join(extra)} (expected: {', '.join(sorted(expected))})")
-    clean = {}
-    for name, (kind, low, high) in SPACE.items():
-        value = params[name]
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            fail(f"parameter {name} must be a number, got {value!r}")
-        if kind == "int":
-            if float(value) != int(value):
-                fail(f"parameter {name} must be an integer, got {value!r}")
-            value = int(value)
-        else:
-            value = float(value)
-        slack = 1e-9 * (high - low) if kind == "float" else 0  # tolerate float rounding at the ends
-        if not low - slack <= value <= high + slack:
-            fail(f"parameter {name}={value} is outside its range [{low}, {high}]")
-        clean[name] = value
-    seed = params["seed"]
-    if isinstance(seed, bool) or not isinstance(seed, (int, float)) or float(seed) != int(seed):
-        fail(f"parameter seed must be an integer, got {seed!r}")
-    clean["seed"] = int(seed)
-    return args.output_dir, clean
-
-
-def render(template, params):
-    """Replace every {{ name }} placeholder by the parameter's value."""
-    def value(match):
-        name = match.group(1)
-        if name not in params:
-            fail(f"prompt placeholder {{{{ {name} }}}} names no parameter")
-        v = params[name]
-        return f"{v:.6g}" if isinstance(v, float) else str(v)
-    return re.sub(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}", value, template)
-
-
-def write_prompts(out_dir, params):
-    """Render prompt_b1.md..prompt_b4.md from the task's templates into out_dir."""
-    for level in ("b1", "b2", "b3", "b4"):
-        template = os.path.join(TASK_DIR, f"prompt_{level}.md")
-        if not os.path.isfile(template):
-            fail(f"prompt template {template} is missing")
-        with open(template, encoding="utf-8") as handle:
-            text = render(handle.read(), params)
-        with open(os.path.join(out_dir, f"prompt_{level}.md"), "w", encoding="utf-8") as handle:
-            handle.write(text)
 
 
 # ---------------------------------------------------------------- analytic (Bateman) solution
@@ -130,33 +57,21 @@ def time_of_max_b(k1, k2):
 
 
 def main(argv):
-    out_dir, params = read_params(argv)
+    out_dir, params = taskkit.read_params(argv, SPACE, __doc__.splitlines()[0])
     k1, k2, a0 = params["k1"], params["k2"], params["a0"]
     times = np.linspace(0.0, params["t_end"], params["n_times"])
     conc = concentrations(times, k1, k2, a0)
     t_max = np.array([time_of_max_b(k1, k2)])
 
-    for sub in ("data", "reference"):
-        os.makedirs(os.path.join(out_dir, sub), exist_ok=True)
     problem = {
         "k1": k1, "k2": k2, "A0": a0, "B0": 0.0, "C0": 0.0,
         "t_end": params["t_end"], "n_times": params["n_times"],
         "units": {"time": "s", "rate_constants": "1/s", "concentration": "mol/L"},
     }
-    with open(os.path.join(out_dir, "data", "params.json"), "w", encoding="utf-8") as handle:
-        json.dump(problem, handle, indent=2, sort_keys=True)
-    np.save(os.path.join(out_dir, "data", "times.npy"), times)
-    np.save(os.path.join(out_dir, "reference", "concentrations_ref.npy"), conc)
-    np.save(os.path.join(out_dir, "reference", "t_max_ref.npy"), t_max)
-    write_prompts(out_dir, params)
-    meta = {
-        "params_used": params,
-        "input_files": ["data/params.json", "data/times.npy"],
-        "reference_files": ["reference/concentrations_ref.npy", "reference/t_max_ref.npy"],
-    }
-    with open(os.path.join(out_dir, "instance_meta.json"), "w", encoding="utf-8") as handle:
-        json.dump(meta, handle, indent=2, sort_keys=True)
-    return 0
+    return taskkit.write_instance(
+        out_dir, TASK_DIR, params, problem,
+        inputs={"data/times.npy": times},
+        references={"reference/concentrations_ref.npy": conc, "reference/t_max_ref.npy": t_max})
 
 
 if __name__ == "__main__":
