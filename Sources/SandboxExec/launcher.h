@@ -12,6 +12,9 @@
 #include <sys/types.h>
 
 #define SX_MAX_RLIMITS 16
+#define SX_MAX_PATHS 64
+#define SX_INSIDE_ID 1000          // the agent's uid and gid inside the user namespace
+#define SX_OUTSIDE_ID 1999999      // what SX_INSIDE_ID maps to when the launcher runs as root
 
 /// One `--rlimit NAME=SOFT[:HARD]` request.
 struct sx_rlimit {
@@ -35,7 +38,22 @@ struct sx_options {
     struct sx_rlimit rlimits[SX_MAX_RLIMITS];
     int rlimit_count;
     char **argv;                    // PROGRAM ARGS..., NULL-terminated
+    // --task: namespaces, a new root, Landlock, cgroup limits (see task.c)
+    bool task;
+    bool probe;
+    const char *ro_paths[SX_MAX_PATHS];
+    int ro_count;
+    const char *rw_paths[SX_MAX_PATHS];
+    int rw_count;
+    uint64_t tmp_size;              // bytes of the private /tmp
+    uint64_t memory;                // 0: no memory limit
+    uint64_t pids;                  // 0: no process limit
+    double cpu_quota;               // fraction of one CPU; 0: none
+    const char *fail_step;          // AI4SCI_SANDBOX_FAIL_STEP (tests): this step fails with EPERM
 };
+
+/// Fails the named step with EPERM when AI4SCI_SANDBOX_FAIL_STEP names it (test hook).
+bool sx_simulated_failure(const struct sx_options *o, const char *step);
 
 /// What the child writes to the close-on-exec status pipe when a step fails (one atomic write).
 struct sx_failure {
@@ -120,7 +138,7 @@ void sx_drain_outputs(struct sx_state *s);
 // JSON output helpers (report.c): one record per line on sx_report_fd (stdout or --report-file).
 extern int sx_report_fd;
 struct sx_json {
-    char buf[16384];
+    char buf[65536];
     size_t len;
     bool need_comma;
 };
@@ -136,5 +154,15 @@ void sx_json_open(struct sx_json *j, const char *key, char bracket);
 void sx_json_close(struct sx_json *j, char bracket);
 void sx_json_array_string(struct sx_json *j, const char *value);
 void sx_json_end(struct sx_json *j);   // writes the line to sx_report_fd
+
+// main.c: records shared with task.c
+/// Writes a failed setup record and a refused exit record; returns 0 (main's exit status).
+int sx_refuse(struct sx_state *s, const char *step, int err, const char *detail);
+/// Writes the exit record; `extra` (may be NULL) is appended as raw JSON members.
+void sx_report_exit(const struct sx_state *s, const char *status, bool timed_out, bool cancelled, const char *extra);
+/// Waits for the agent, the timeout or a cancellation, tears the tree down; returns the exit status word.
+const char *sx_supervise(const struct sx_options *o, struct sx_state *s, bool *timed_out, bool *cancelled);
+/// Reads one failure record from the status pipe; returns the bytes read (0: EOF = exec happened).
+size_t sx_read_failure(int fd, struct sx_failure *f);
 
 #endif

@@ -43,9 +43,26 @@
 //      what is in the file (marker excluded). CPU and peak RSS come from getrusage(RUSAGE_CHILDREN)
 //      after every descendant was reaped. leftover_processes_killed: descendants other than the agent
 //      found alive at teardown (after a timeout, a cancellation, or the agent's own exit).
+//
+// TASK MODE (--task [--ro PATH]... [--rw PATH]... [--tmp-size BYTES] [--memory BYTES] [--pids N]
+//            [--cpu-quota FRACTION]; task.c, taskchild.c, mounts.c, namespaces.c, landlock.c, cgroup.c)
+//   PID 1 of new user/pid/net/mount/ipc/uts namespaces runs a new root (system read-only, --ro/--rw
+//   paths at their own paths, private /tmp, fresh /proc, minimal /dev), uid/gid 1000 inside (mapped to
+//   1999999 outside when the launcher is root, else to the launcher's uid; the --rw trees are chowned
+//   to it for the run and back after), and forks the agent, which drops every capability, sets
+//   no_new_privs, Landlock and the seccomp filter, and parks. The launcher reads the parked agent's
+//   /proc back, refuses at step "verify" if a namespace is shared, a capability, uid 0 or the filter
+//   is missing, then lets it exec. The setup record adds "init_pid", "namespaces" {NAME: {launcher,
+//   agent}}, "uid_map", "gid_map", "cgroup_membership", "mountinfo" ["MOUNTPOINT OPTIONS"...],
+//   "resource_limits" {cgroup_version, memory_via, memory_read, pids_via, pids_read, cpu_via,
+//   cpu_read, v2_cgroup}, "landlock" ("abi=N fs=0x.. net=0x.. scoped=0x.."), "outside_uid"; "pid" is
+//   the agent's (outside) pid. The exit record adds "cleanup" {pidns_gone, cgroup_empty,
+//   root_dir_removed}, "cgroup_peak_memory_bytes", "cgroup_oom_kills" (-1: unknown).
+//   --probe (no other option needed) prints one JSON object of host facts instead (probe.c).
+//   AI4SCI_SANDBOX_FAIL_STEP=STEP (tests): that step fails with EPERM.
 // EXIT STATUS: 0 when the exit record was written (whatever the agent did), 2 on a usage error
 // (message on stderr, no records).
-#include "launcher.h"
+#include "task.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -72,7 +89,7 @@ static void report_setup_failure(const char *step, int err, const char *detail) 
     sx_json_end(&j);
 }
 
-static void report_exit(const struct sx_state *s, const char *status, bool timed_out, bool cancelled) {
+void sx_report_exit(const struct sx_state *s, const char *status, bool timed_out, bool cancelled, const char *extra) {
     struct rusage ru;
     memset(&ru, 0, sizeof ru);
     getrusage(RUSAGE_CHILDREN, &ru);
@@ -98,13 +115,14 @@ static void report_exit(const struct sx_state *s, const char *status, bool timed
     sx_json_int(&j, "leftover_processes_killed", s->leftover_killed);
     sx_json_bool(&j, "timed_out", timed_out);
     sx_json_bool(&j, "cancelled", cancelled);
+    if (extra && *extra) { sx_json_raw(&j, ","); sx_json_raw(&j, extra); }
     sx_json_end(&j);
 }
 
 /// Refuses the run before or during setup: both records, exit 0.
-static int refuse(struct sx_state *s, const char *step, int err, const char *detail) {
+int sx_refuse(struct sx_state *s, const char *step, int err, const char *detail) {
     report_setup_failure(step, err, detail);
-    report_exit(s, "refused", false, false);
+    sx_report_exit(s, "refused", false, false, NULL);
     return 0;
 }
 
@@ -165,6 +183,34 @@ static int load_bpf(const char *path, struct sock_fprog *prog, size_t *bytes) {
     return 0;
 }
 
+size_t sx_read_failure(int fd, struct sx_failure *f) {
+    size_t got = 0;
+    while (got < sizeof *f) {
+        ssize_t n = read(fd, (char *)f + got, sizeof *f - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        got += (size_t)n;
+    }
+    return got;
+}
+
+const char *sx_supervise(const struct sx_options *o, struct sx_state *s, bool *timed_out, bool *cancelled) {
+    double deadline = s->t_start + o->timeout;
+    *timed_out = false;
+    while (!s->child_reaped && !s->cancel_requested) {
+        double rem = deadline - sx_now();
+        if (rem <= 0) { *timed_out = true; break; }
+        sx_pump(s, rem > 60 ? 60000 : (int)(rem * 1000) + 1);
+    }
+    *cancelled = !*timed_out && !s->child_reaped && s->cancel_requested;
+    sx_teardown(s, o->grace);
+    sx_drain_outputs(s);
+    if (*cancelled) return "cancelled";
+    if (*timed_out) return "timeout";
+    if (!WIFEXITED(s->child_status) || WEXITSTATUS(s->child_status) != 0) return "failed";
+    return "completed";
+}
+
 int main(int argc, char **argv) {
     // Make sure 0/1/2 are open, so that no pipe or file below lands on a standard descriptor.
     for (;;) {
@@ -175,6 +221,7 @@ int main(int argc, char **argv) {
     }
     struct sx_options o;
     if (sx_parse_options(argc, argv, &o) != 0) return 2;
+    if (o.probe) return sx_probe(&o);
     if (o.report_path) {
         sx_report_fd = open(o.report_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
         if (sx_report_fd < 0) {
@@ -196,31 +243,33 @@ int main(int argc, char **argv) {
     sigaddset(&mask, SIGTERM);
     sigaddset(&mask, SIGINT);
     sigaddset(&mask, SIGHUP);
-    if (sigprocmask(SIG_BLOCK, &mask, NULL) != 0) return refuse(&s, "signals", errno, "sigprocmask");
+    if (sigprocmask(SIG_BLOCK, &mask, NULL) != 0) return sx_refuse(&s, "signals", errno, "sigprocmask");
     s.signal_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-    if (s.signal_fd < 0) return refuse(&s, "signals", errno, "signalfd");
+    if (s.signal_fd < 0) return sx_refuse(&s, "signals", errno, "signalfd");
 
-    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) return refuse(&s, "subreaper", errno, NULL);
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) return sx_refuse(&s, "subreaper", errno, NULL);
 
     struct sock_fprog prog = { 0, NULL };
     size_t bpf_bytes = 0;
     if (o.seccomp_bpf_path) {
         int e = load_bpf(o.seccomp_bpf_path, &prog, &bpf_bytes);
-        if (e) return refuse(&s, "seccomp_program", e, o.seccomp_bpf_path);
+        if (e) return sx_refuse(&s, "seccomp_program", e, o.seccomp_bpf_path);
     }
 
     s.out.file_fd = open(o.stdout_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (s.out.file_fd < 0) return refuse(&s, "open_output", errno, o.stdout_path);
+    if (s.out.file_fd < 0) return sx_refuse(&s, "open_output", errno, o.stdout_path);
     s.err.file_fd = open(o.stderr_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (s.err.file_fd < 0) return refuse(&s, "open_output", errno, o.stderr_path);
+    if (s.err.file_fd < 0) return sx_refuse(&s, "open_output", errno, o.stderr_path);
+
+    if (o.task) return sx_run_task(&o, &s, o.seccomp_bpf_path ? &prog : NULL, bpf_bytes);
 
     int outp[2], errp[2], statusp[2];
     if (pipe2(outp, O_CLOEXEC) != 0 || pipe2(errp, O_CLOEXEC) != 0 || pipe2(statusp, O_CLOEXEC) != 0)
-        return refuse(&s, "pipes", errno, NULL);
+        return sx_refuse(&s, "pipes", errno, NULL);
 
     s.t_start = sx_now();
     pid_t child = fork();
-    if (child < 0) return refuse(&s, "fork", errno, NULL);
+    if (child < 0) return sx_refuse(&s, "fork", errno, NULL);
     if (child == 0) sx_child_main(&o, outp[1], errp[1], statusp[1], o.seccomp_bpf_path ? &prog : NULL);
 
     s.child = child;
@@ -234,13 +283,7 @@ int main(int argc, char **argv) {
 
     // EOF on the status pipe = exec succeeded (the pipe is close-on-exec); a record = a failed step.
     struct sx_failure f;
-    size_t got = 0;
-    while (got < sizeof f) {
-        ssize_t n = read(statusp[0], (char *)&f + got, sizeof f - got);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        got += (size_t)n;
-    }
+    size_t got = sx_read_failure(statusp[0], &f);
     close(statusp[0]);
     if (got > 0) {
         // The child exits 127 right after writing; reap it. Its status is not the agent's, so the
@@ -248,28 +291,15 @@ int main(int argc, char **argv) {
         int st;
         while (waitpid(child, &st, __WALL) < 0 && errno == EINTR) {}
         sx_drain_outputs(&s);
-        if (got < sizeof f) return refuse(&s, "status_pipe", EPROTO, "short failure record");
+        if (got < sizeof f) return sx_refuse(&s, "status_pipe", EPROTO, "short failure record");
         f.step[sizeof f.step - 1] = 0;
         f.detail[sizeof f.detail - 1] = 0;
-        return refuse(&s, f.step, f.err, f.detail);
+        return sx_refuse(&s, f.step, f.err, f.detail);
     }
     report_setup_ok(&o, child, bpf_bytes);
 
-    double deadline = s.t_start + o.timeout;
-    bool timed_out = false;
-    while (!s.child_reaped && !s.cancel_requested) {
-        double rem = deadline - sx_now();
-        if (rem <= 0) { timed_out = true; break; }
-        sx_pump(&s, rem > 60 ? 60000 : (int)(rem * 1000) + 1);
-    }
-    bool cancelled = !timed_out && !s.child_reaped && s.cancel_requested;
-    sx_teardown(&s, o.grace);
-    sx_drain_outputs(&s);
-
-    const char *status = "completed";
-    if (cancelled) status = "cancelled";
-    else if (timed_out) status = "timeout";
-    else if (!WIFEXITED(s.child_status) || WEXITSTATUS(s.child_status) != 0) status = "failed";
-    report_exit(&s, status, timed_out, cancelled);
+    bool timed_out = false, cancelled = false;
+    const char *status = sx_supervise(&o, &s, &timed_out, &cancelled);
+    sx_report_exit(&s, status, timed_out, cancelled, NULL);
     return 0;
 }

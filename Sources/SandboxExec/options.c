@@ -11,9 +11,16 @@ static int usage(const char *message, const char *arg) {
     fprintf(stderr,
             "usage: ai4sci-sandbox-exec --cwd DIR --stdout FILE --stderr FILE --output-cap BYTES\n"
             "       --timeout SECONDS --grace SECONDS [--report-file FILE] [--seccomp-bpf FILE]\n"
-            "       [--no-new-privs]"
+            "       [--no-new-privs] [--task [--ro PATH]... [--rw PATH]... [--tmp-size BYTES]\n"
+            "       [--memory BYTES] [--pids N] [--cpu-quota FRACTION]]"
             " [--rlimit NAME=SOFT[:HARD]]... -- PROGRAM ARGS...\n");
     return -1;
+}
+
+bool sx_simulated_failure(const struct sx_options *o, const char *step) {
+    if (!o->fail_step || strcmp(o->fail_step, step) != 0) return false;
+    errno = EPERM;
+    return true;
 }
 
 static bool parse_u64(const char *s, uint64_t *out) {
@@ -89,6 +96,8 @@ int sx_parse_options(int argc, char **argv, struct sx_options *o) {
         const char *a = argv[i];
         if (strcmp(a, "--") == 0) { i++; break; }
         if (strcmp(a, "--no-new-privs") == 0) { o->no_new_privs = true; continue; }
+        if (strcmp(a, "--task") == 0) { o->task = true; continue; }
+        if (strcmp(a, "--probe") == 0) { o->probe = true; continue; }
         if (i + 1 >= argc) return usage("missing value for option", a);
         const char *v = argv[++i];
         if (strcmp(a, "--cwd") == 0) o->cwd = v;
@@ -96,6 +105,21 @@ int sx_parse_options(int argc, char **argv, struct sx_options *o) {
         else if (strcmp(a, "--stderr") == 0) o->stderr_path = v;
         else if (strcmp(a, "--seccomp-bpf") == 0) o->seccomp_bpf_path = v;
         else if (strcmp(a, "--report-file") == 0) o->report_path = v;
+        else if (strcmp(a, "--ro") == 0 || strcmp(a, "--rw") == 0) {
+            bool ro = a[3] == 'o';
+            int *count = ro ? &o->ro_count : &o->rw_count;
+            if (*count == SX_MAX_PATHS) return usage("too many paths", v);
+            if (v[0] != '/' || strstr(v, "/../") || strstr(v, "/./")) return usage("paths must be absolute and normalised", v);
+            (ro ? o->ro_paths : o->rw_paths)[(*count)++] = v;
+        } else if (strcmp(a, "--tmp-size") == 0) {
+            if (!parse_u64(v, &o->tmp_size) || o->tmp_size == 0) return usage("--tmp-size expects bytes > 0", v);
+        } else if (strcmp(a, "--memory") == 0) {
+            if (!parse_u64(v, &o->memory)) return usage("--memory expects bytes", v);
+        } else if (strcmp(a, "--pids") == 0) {
+            if (!parse_u64(v, &o->pids)) return usage("--pids expects a count", v);
+        } else if (strcmp(a, "--cpu-quota") == 0) {
+            if (!parse_seconds(v, &o->cpu_quota) || o->cpu_quota > 1024) return usage("--cpu-quota expects a CPU fraction", v);
+        }
         else if (strcmp(a, "--output-cap") == 0) {
             if (!parse_u64(v, &o->output_cap)) return usage("--output-cap expects a byte count", v);
             have_cap = true;
@@ -114,6 +138,10 @@ int sx_parse_options(int argc, char **argv, struct sx_options *o) {
             return usage("unknown option", a);
         }
     }
+    const char *fs = getenv("AI4SCI_SANDBOX_FAIL_STEP");
+    o->fail_step = (fs && *fs) ? fs : NULL;
+    if (o->tmp_size == 0) o->tmp_size = 256ull << 20;
+    if (o->probe) return 0;
     if (i >= argc) return usage("missing -- PROGRAM", NULL);
     if (!o->cwd || !o->stdout_path || !o->stderr_path) return usage("--cwd, --stdout and --stderr are required", NULL);
     if (!have_cap || !have_timeout || !have_grace)

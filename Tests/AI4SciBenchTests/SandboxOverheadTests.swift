@@ -23,7 +23,7 @@ struct SandboxOverheadTests {
         return (samples[25], samples[0], samples[49])
     }
 
-    @Test("median wall time of `true`: plain spawn, launcher in none and seccomp mode (50 runs each)",
+    @Test("median wall time of `true`: plain spawn, launcher in none, seccomp and task mode (50 runs each)",
           .enabled(if: ProcessInfo.processInfo.environment["AI4SCI_MEASURE_LAUNCH"] == "1"),
           .timeLimit(.minutes(2)))
     func launchOverhead() async throws {
@@ -34,9 +34,11 @@ struct SandboxOverheadTests {
             _ = try await Subprocess.run(.name("true"), output: .discarded)
         }
         print(String(format: "launch overhead (plain spawn): median %.2f ms, min %.2f, max %.2f", plain.median, plain.min, plain.max))
-        for mode in [SandboxMode.none, .seccomp] {
+        for mode in [SandboxMode.none, .seccomp, .task] {
             let m = try await Self.median {
-                let result = try await launcher.launch(scratch.request(["true"], mode: mode))
+                var request = scratch.request(["true"], mode: mode)
+                request.readOnlyPaths = SandboxResources.runtimeReadOnlyPaths(forPATH: ProcessInfo.processInfo.environment["PATH"] ?? "")
+                let result = try await launcher.launch(request)
                 #expect(result.status == .completed)
             }
             print(String(format: "launch overhead (%@): median %.2f ms, min %.2f, max %.2f", mode.rawValue, m.median, m.min, m.max))

@@ -39,17 +39,46 @@ public struct AgentLauncher: Sendable {
     /// for bad requests, unusable profiles and a launcher that could not be run.
     public func launch(_ request: LaunchRequest) async throws -> LaunchResult {
         try Self.validate(request)
-        var context = LaunchContext(requested: request.mode, launcher: launcherPath)
-        switch request.mode {
-        case .task, .strict:
-            return context.refusedBeforeStart(
-                step: "sandbox_mode",
-                message: "--sandbox \(request.mode.rawValue) is not available yet: it arrives with the sandbox issue (namespaces, Landlock, cgroups); use --sandbox seccomp")
+        let result = try await launchOnce(request, mode: request.mode)
+        guard request.allowDegraded, result.status == .refused, let refusal = result.refusal,
+              request.mode == .task || request.mode == .strict || request.mode == .seccomp,
+              !Self.agentSteps.contains(refusal.step) else { return result }
+        // Fall back to the best mode that works: task/strict → seccomp → none.
+        var reasons = ["\(request.mode.rawValue): step \(refusal.step) failed: \(refusal.message)"]
+        for lower in [SandboxMode.seccomp, .none] where lower.rank < request.mode.rank {
+            var fallback = try await launchOnce(request, mode: lower)
+            if fallback.status == .refused, let r = fallback.refusal, !Self.agentSteps.contains(r.step), lower != .none {
+                reasons.append("\(lower.rawValue): step \(r.step) failed: \(r.message)")
+                continue
+            }
+            fallback.provenance.markDegraded(requested: request.mode, reasons: reasons)
+            return fallback
+        }
+        return result
+    }
+
+    /// Steps whose failure is the agent's or the request's fault, not a missing primitive: no fallback.
+    static let agentSteps: Set<String> = ["exec", "chdir", "open_output", "open_paths", "mount_binds"]
+
+    private func launchOnce(_ request: LaunchRequest, mode: SandboxMode) async throws -> LaunchResult {
+        var context = LaunchContext(requested: mode, launcher: launcherPath)
+        context.request = request
+        switch mode {
         case .none:
             break
-        case .seccomp:
+        case .seccomp, .task, .strict:
             let dir = profilesDirectory ?? SandboxResources.defaultProfilesDirectory()
-            guard let profileURL = request.seccompProfile ?? dir?.appendingPathComponent("default.json") else {
+            var profileURL = request.seccompProfile ?? dir?.appendingPathComponent("default.json")
+            if mode == .strict {
+                let strict = dir?.appendingPathComponent("strict.json")
+                guard let strict, FileManager.default.fileExists(atPath: strict.path) else {
+                    return context.refusedBeforeStart(
+                        step: "strict_profile",
+                        message: "--sandbox strict needs the allow-list profile Sandbox/profiles/strict.json, which was not found\(dir.map { " in \($0.path)" } ?? ""); use --sandbox task")
+                }
+                profileURL = strict
+            }
+            guard let profileURL else {
                 throw BenchError(.sandboxRefused, "no seccomp profile: Sandbox/profiles/default.json was not found",
                                  hint: "run from the ai4sci-bench checkout, set AI4SCI_HOME to it, or name a profile")
             }
@@ -71,6 +100,7 @@ public struct AgentLauncher: Sendable {
             "--grace", String(request.graceSeconds),
         ]
         args += request.limits.launcherArguments
+        if mode == .task || mode == .strict { args += TaskPaths(request).launcherArguments + request.limits.taskLauncherArguments }
         if let filter = context.filter { args += ["--seccomp-bpf", filter.file.path, "--no-new-privs"] }
         args += ["--"] + request.arguments
 
@@ -119,5 +149,6 @@ public struct AgentLauncher: Sendable {
         for key in r.environment.keys where key.isEmpty || key.contains("=") || key.contains("\0") {
             throw BenchError(.badInput, "environment: invalid variable name \"\(key)\"")
         }
+        if r.mode == .task || r.mode == .strict { try TaskPaths(r).validate() }
     }
 }

@@ -24,12 +24,24 @@ public struct LaunchRequest: Sendable {
     public var seccompProfile: URL?
     /// Resource limits for the agent.
     public var limits: ResourceLimits
+    /// Task/strict modes: host paths visible read-only at the same absolute path (toolchains, inputs).
+    public var readOnlyPaths: [URL]
+    /// Task/strict modes: host paths visible read-write at the same path; empty means the working
+    /// directory alone. The working directory must lie inside a read-only or writable path.
+    public var writablePaths: [URL]
+    /// Whether a mode whose requirement cannot be met may fall back (task → seccomp → none) instead
+    /// of refusing; the result then says `degraded` with the reasons.
+    public var allowDegraded: Bool
+    /// Task/strict modes: size of the private /tmp, in bytes.
+    public var tmpSizeBytes: UInt64
 
     /// Creates a request.
     public init(
         arguments: [String], workingDirectory: URL, environment: [String: String], stdoutFile: URL,
         stderrFile: URL, outputCapBytes: Int = 64 << 20, timeoutSeconds: Double, graceSeconds: Double = 5,
-        mode: SandboxMode, seccompProfile: URL? = nil, limits: ResourceLimits = ResourceLimits()
+        mode: SandboxMode, seccompProfile: URL? = nil, limits: ResourceLimits = ResourceLimits(),
+        readOnlyPaths: [URL] = [], writablePaths: [URL] = [], allowDegraded: Bool = false,
+        tmpSizeBytes: UInt64 = 256 << 20
     ) {
         self.arguments = arguments
         self.workingDirectory = workingDirectory
@@ -42,6 +54,10 @@ public struct LaunchRequest: Sendable {
         self.mode = mode
         self.seccompProfile = seccompProfile
         self.limits = limits
+        self.readOnlyPaths = readOnlyPaths
+        self.writablePaths = writablePaths
+        self.allowDegraded = allowDegraded
+        self.tmpSizeBytes = tmpSizeBytes
     }
 }
 

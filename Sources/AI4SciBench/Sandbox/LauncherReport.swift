@@ -26,6 +26,7 @@ struct LaunchContext {
     var profilePath: String?
     var profileSHA256: String?
     var filter: CompiledSeccompFilter?
+    var request: LaunchRequest?
 
     init(requested: SandboxMode, launcher: URL) {
         self.requested = requested
@@ -93,7 +94,22 @@ struct LaunchContext {
         if let limits = setup["limits"] { evidence["limits"] = limits }
 
         switch requested {
-        case .none, .task, .strict:
+        case .task, .strict:
+            taskEvidence(setup: setup, exit: report.exit, into: &evidence)
+            let problems = taskProblems(setup: setup, evidence: &evidence)
+            let (seccompStatus, seccompReason) = verifySeccomp(readBack: readBack, setup: setup)
+            if problems.isEmpty {
+                evidence["verification"] = .string("read back from /proc/PID/{status,ns,mountinfo,cgroup,limits,uid_map} of the agent, parked after its last setup step and before exec")
+                provenance = SandboxProvenance(requestedMode: requested, effectiveMode: requested, enforcementStatus: .enforced,
+                                               verificationStatus: .verified, evidence: evidence)
+            } else {
+                // The agent ran; say exactly what was not confirmed and claim only what was.
+                evidence["degraded_reasons"] = .array(problems.map { .string($0) })
+                provenance = SandboxProvenance(requestedMode: requested, effectiveMode: seccompStatus == .verified ? .seccomp : .none,
+                                               enforcementStatus: .degraded, verificationStatus: .mismatch, evidence: evidence)
+                if seccompStatus != .verified { evidence["seccomp_verification"] = .string(seccompReason) }
+            }
+        case .none:
             provenance = SandboxProvenance(
                 requestedMode: requested, effectiveMode: .none, enforcementStatus: .notRequested,
                 verificationStatus: .notApplicable, evidence: evidence)
@@ -154,6 +170,12 @@ struct LaunchContext {
             return "cannot open the output file \(detail): \(error)"
         case "seccomp":
             return "the kernel refused the seccomp filter: \(error)"
+        case "verify":
+            return "the sandbox's read-back did not confirm the isolation (\(detail)): \(error); the agent was not started"
+        case "landlock", "clone_namespaces", "uid_map", "gid_map", "setgroups_deny", "mount_private", "mount_root",
+             "mount_setattr", "mount_etc_masks", "mount_tmp", "mount_proc", "mount_dev", "pivot_root", "mount_verify",
+             "network_lo", "hostname", "capabilities", "cgroup", "cgroup_attach", "setresuid", "no_new_privs":
+            return "the sandbox primitive \(step) could not be applied\(detail.isEmpty ? "" : " (\(detail))"): \(error); run `ai4sci-bench sandbox check`, or pass --allow-degraded to run with a lower mode"
         case "seccomp_program":
             return "the compiled seccomp program \(detail) could not be loaded: \(error)"
         default:

@@ -87,3 +87,34 @@ public enum SandboxResources {
         }
     }
 }
+
+extension SandboxResources {
+    /// The toolchain roots of the PATH entries outside /usr, /bin, /sbin and /lib*, to be bound
+    /// read-only in task mode: for a path under a hidden directory of /root or /home/USER that hidden
+    /// directory (e.g. /root/.pyenv, /root/.cargo); for /opt/X/... /opt/X; else the entry itself.
+    /// Never a home directory or /root itself.
+    public static func runtimeReadOnlyPaths(forPATH path: String) -> [URL] {
+        var roots: [String] = []
+        for entry in path.split(separator: ":").map(String.init) where entry.hasPrefix("/") {
+            let parts = URL(fileURLWithPath: entry).standardizedFileURL.path.split(separator: "/").map(String.init)
+            guard let first = parts.first else { continue }
+            if ["usr", "bin", "sbin"].contains(first) || first.hasPrefix("lib") { continue }
+            var root: String
+            if first == "root", parts.count >= 2 {
+                root = parts[1].hasPrefix(".") ? "/root/\(parts[1])" : "/" + parts.joined(separator: "/")
+            } else if first == "home", parts.count >= 3 {
+                root = parts[2].hasPrefix(".") ? "/home/\(parts[1])/\(parts[2])" : "/" + parts.joined(separator: "/")
+            } else if first == "opt", parts.count >= 2 {
+                root = "/opt/\(parts[1])"
+            } else {
+                root = "/" + parts.joined(separator: "/")
+            }
+            if root == "/root" || (parts.first == "home" && root.split(separator: "/").count < 3) { continue }
+            guard FileManager.default.fileExists(atPath: root), !roots.contains(root) else { continue }
+            roots.append(root)
+        }
+        // A root inside another is covered by it.
+        return roots.filter { r in !roots.contains { $0 != r && TaskPaths.contains($0, r) } }
+            .map { URL(fileURLWithPath: $0, isDirectory: true) }
+    }
+}

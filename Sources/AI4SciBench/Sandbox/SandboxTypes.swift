@@ -6,9 +6,10 @@ public enum SandboxMode: String, Sendable, Codable, CaseIterable {
     case none
     /// Syscall filter from an OCI profile, no_new_privs, rlimits, no network sockets.
     case seccomp
-    /// `seccomp` plus namespaces, a read-only system view and resource limits (arrives with the sandbox issue).
+    /// `seccomp` plus user/pid/net/mount/ipc/uts namespaces, a read-only system view, Landlock and
+    /// resource limits.
     case task
-    /// `task` plus a default-deny syscall allow-list (arrives with the sandbox issue).
+    /// `task` with the default-deny allow-list profile `Sandbox/profiles/strict.json`.
     case strict
 }
 
@@ -88,11 +89,18 @@ public struct ResourceLimits: Sendable, Codable, Equatable {
     public var processes: UInt64?
     /// `RLIMIT_CORE`: core dump size; 0 disables core dumps.
     public var coreBytes: UInt64?
+    /// Task/strict modes: memory of the whole sandbox (cgroup memory limit, else `RLIMIT_AS`).
+    public var memoryBytes: UInt64?
+    /// Task/strict modes: processes of the whole sandbox (cgroup pids limit, else `RLIMIT_NPROC`).
+    public var maxProcesses: UInt64?
+    /// Task/strict modes: CPU bandwidth as a fraction of one CPU (cgroup cpu quota); `nil`: unlimited.
+    public var cpuQuota: Double?
 
     /// Creates limits; by default 4096 open files and no core dumps, the rest inherited.
     public init(
         addressSpaceBytes: UInt64? = nil, cpuSeconds: UInt64? = nil, openFiles: UInt64? = 4096,
-        fileSizeBytes: UInt64? = nil, processes: UInt64? = nil, coreBytes: UInt64? = 0
+        fileSizeBytes: UInt64? = nil, processes: UInt64? = nil, coreBytes: UInt64? = 0,
+        memoryBytes: UInt64? = 4 << 30, maxProcesses: UInt64? = 512, cpuQuota: Double? = nil
     ) {
         self.addressSpaceBytes = addressSpaceBytes
         self.cpuSeconds = cpuSeconds
@@ -100,6 +108,9 @@ public struct ResourceLimits: Sendable, Codable, Equatable {
         self.fileSizeBytes = fileSizeBytes
         self.processes = processes
         self.coreBytes = coreBytes
+        self.memoryBytes = memoryBytes
+        self.maxProcesses = maxProcesses
+        self.cpuQuota = cpuQuota
     }
 
     /// The launcher's `--rlimit NAME=SOFT:HARD` arguments for these limits.
@@ -112,5 +123,14 @@ public struct ResourceLimits: Sendable, Codable, Equatable {
         if let v = processes { specs.append("nproc=\(v):\(v)") }
         if let v = coreBytes { specs.append("core=\(v):\(v)") }
         return specs.flatMap { ["--rlimit", $0] }
+    }
+
+    /// The launcher's task-mode limit arguments (`--memory`, `--pids`, `--cpu-quota`).
+    var taskLauncherArguments: [String] {
+        var args: [String] = []
+        if let v = memoryBytes { args += ["--memory", String(v)] }
+        if let v = maxProcesses { args += ["--pids", String(v)] }
+        if let v = cpuQuota { args += ["--cpu-quota", String(v)] }
+        return args
     }
 }
