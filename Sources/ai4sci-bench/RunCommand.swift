@@ -44,8 +44,12 @@ struct RunCommand: AsyncParsableCommand {
     var agentCmd: String
     @Option(name: .customLong("agent-name"), help: "Label for the agent in results (default: the command's program name).")
     var agentName: String?
-    @Option(help: "Sandbox mode: none, seccomp, task or strict (task and strict arrive with the sandbox issue).")
-    var sandbox: SandboxMode = .seccomp
+    @Option(help: "Sandbox mode: none, seccomp, task (namespaces, read-only system, Landlock, limits) or strict (task + syscall allow-list).")
+    var sandbox: SandboxMode = .task
+    @Flag(name: .customLong("allow-degraded"), help: "When the requested sandbox cannot be fully set up, run with the strongest mode that works (labelled degraded, reasons listed) instead of refusing.")
+    var allowDegraded = false
+    @Option(name: .customLong("bind-ro"), help: "Make a host path readable inside the task/strict sandbox at the same path, e.g. the agent's own code (repeatable). Everything else of the host stays invisible.")
+    var bindRO: [String] = []
     @Option(help: "Per-run timeout in seconds (default: the task's runtime.timeout_seconds, else 600).")
     var timeout: Double?
     @Option(name: .customLong("output-dir"), help: "Where results are written.")
@@ -71,6 +75,15 @@ struct RunCommand: AsyncParsableCommand {
         if outputCapMB < 1 { throw ValidationError("--output-cap-mb must be at least 1, got \(outputCapMB)") }
     }
 
+    /// An absolute URL for a `--bind-ro` path that must exist.
+    static func existingPath(_ path: String) throws -> URL {
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw BenchError(.badInput, "--bind-ro \(path) does not exist", hint: "give an existing file or directory")
+        }
+        return url
+    }
+
     func run() async throws {
         let levels = try PromptLevel.parseList(promptLevels)
         let command = try AgentCommand(template: agentCmd)
@@ -86,7 +99,8 @@ struct RunCommand: AsyncParsableCommand {
             seed: seed, instancesDirectory: instancesDir.map { URL(fileURLWithPath: $0) }, agentCommand: command,
             agentName: agentName, sandbox: sandbox, timeoutSeconds: timeout, outputDirectory: URL(fileURLWithPath: outputDir),
             passEnv: passEnv, keepWorkspaces: keepWorkspaces, outputCapBytes: outputCapMB << 20,
-            includeAbandoned: includeAbandoned, commandLine: CommandLine.arguments)
+            includeAbandoned: includeAbandoned, commandLine: CommandLine.arguments,
+            readOnlyBinds: try bindRO.map(Self.existingPath), allowDegraded: allowDegraded)
         let runner = try BenchmarkRunner(config: config)
         let quiet = self.quiet
         let summary = try await SignalCancellation.run {

@@ -25,7 +25,6 @@ import Testing
         try await expectBadInput(runArgs(["--tasks", "physics.sod_shock_tube", "--agent-cmd", "no-such-agent-xyz {workspace}"], out: out), mentions: "no-such-agent-xyz")
         try await expectBadInput(runArgs(["--tasks", "physics.sod_shock_tube", "--timeout", "0", "--agent-cmd", oracle], out: out), mentions: "--timeout")
         try await expectBadInput(runArgs(["--tasks", "physics.sod_shock_tube", "--sandbox", "bogus", "--agent-cmd", oracle], out: out), mentions: "bogus")
-        try await expectBadInput(runArgs(["--tasks", "physics.sod_shock_tube", "--sandbox", "task", "--agent-cmd", oracle], out: out), mentions: "--sandbox task", code: 3)
     }
 
     @Test(.timeLimit(.minutes(2))) func brokenTaskFilesExitTwoNamingFileAndField() async throws {

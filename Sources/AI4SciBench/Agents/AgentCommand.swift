@@ -67,6 +67,25 @@ public struct AgentCommand: Sendable, Equatable, Codable {
         return "agent"
     }
 
+    /// Folders of the absolute file paths the template names (e.g. `/opt/agents/run.py` → `/opt/agents`).
+    ///
+    /// The namespace sandbox shows these read-only so the agent's own program can run; nothing else of the host
+    /// is visible unless bound with `--bind-ro`.
+    public var programDirectories: [URL] {
+        var out: [URL] = []
+        let fm = FileManager.default
+        for word in template.split(whereSeparator: { " \t=".contains($0) }) {
+            let w = word.trimmingCharacters(in: CharacterSet(charactersIn: "'\""))
+            guard w.hasPrefix("/"), !w.contains("{") else { continue }
+            var isDir: ObjCBool = false
+            guard fm.fileExists(atPath: w, isDirectory: &isDir), !isDir.boolValue else { continue }
+            let dir = URL(fileURLWithPath: w).deletingLastPathComponent().standardizedFileURL
+            if ["/", "/usr", "/bin", "/sbin", "/usr/bin", "/usr/local/bin"].contains(dir.path) { continue }
+            if !out.contains(dir) { out.append(dir) }
+        }
+        return out
+    }
+
     /// The command with placeholders replaced by shell-quoted values.
     public func render(_ values: [String: String]) -> String {
         var out = template

@@ -6,14 +6,17 @@ public struct InstancePlanner: Sendable {
     public var storeDirectory: URL
     /// The launcher used to run generators under a timeout with the whole process tree killed on expiry.
     public var launcher: AgentLauncher
-    /// Sandbox for generators (capped at `seccomp` until the sandbox issue adds the others).
+    /// Sandbox for generators: the run's mode (network none; read-only but for the instance directory).
     public var sandbox: SandboxMode
+    /// Run generators under a weaker sandbox instead of refusing when a requirement is unmet.
+    public var allowDegraded: Bool
 
     /// Creates a planner.
-    public init(storeDirectory: URL, launcher: AgentLauncher, sandbox: SandboxMode) {
+    public init(storeDirectory: URL, launcher: AgentLauncher, sandbox: SandboxMode, allowDegraded: Bool = false) {
         self.storeDirectory = storeDirectory
         self.launcher = launcher
         self.sandbox = sandbox
+        self.allowDegraded = allowDegraded
     }
 
     /// Seeds of the instances of one task: `seed, seed+1, … seed+count-1`.
@@ -37,18 +40,24 @@ public struct InstancePlanner: Sendable {
         }
         let script = task.directory.appendingPathComponent(task.generation.script)
         let logs = storeDirectory.appendingPathComponent("\(task.id)__\(variant).generator")
+        let env = AgentEnvironment.minimal(home: dir.path, tmp: sandbox == .task || sandbox == .strict ? "/tmp" : dir.path)
+        // The generator sees the tasks folder (its own files and shared helpers) read-only and writes only the instance.
+        let tasksRoot = task.directory.deletingLastPathComponent().deletingLastPathComponent()
         let request = LaunchRequest(
             arguments: [python, script.path, "--output-dir", dir.path, "--params", ParameterSampler.canonicalJSON(parameters)],
             workingDirectory: task.directory,
-            environment: AgentEnvironment.minimal(home: dir.path),
+            environment: env,
             stdoutFile: URL(fileURLWithPath: logs.path + ".stdout.log"),
             stderrFile: URL(fileURLWithPath: logs.path + ".stderr.log"),
             outputCapBytes: 4 << 20,
             timeoutSeconds: task.generation.timeoutSeconds,
             graceSeconds: 2,
-            mode: sandbox == .none ? .none : .seccomp,
+            mode: sandbox == .strict ? .task : sandbox,
             seccompProfile: nil,
-            limits: ResourceLimits())
+            limits: ResourceLimits(),
+            readOnlyPaths: SandboxResources.runtimeReadOnlyPaths(forPATH: env["PATH"] ?? AgentEnvironment.defaultPath) + [tasksRoot],
+            writablePaths: [dir],
+            allowDegraded: allowDegraded)
         let result = try await launcher.launch(request)
         let where_ = "\(PathDisplay.relative(script)) (task \(task.id), \(variant))"
         switch result.status {
@@ -59,7 +68,12 @@ public struct InstancePlanner: Sendable {
         case .cancelled:
             throw BenchError(.cancelled, "\(where_) was cancelled")
         case .refused:
-            throw BenchError(.generationFailed, "\(where_) could not be started: \(result.refusal?.message ?? "refused")")
+            let step = result.refusal?.step ?? "?"
+            if step == "exec" || step == "chdir" {
+                throw BenchError(.generationFailed, "\(where_) could not be started: \(result.refusal?.message ?? "refused")")
+            }
+            throw BenchError(.sandboxRefused, "the \(sandbox.rawValue) sandbox could not be set up for \(where_) (step \(step)): \(result.refusal?.message ?? "refused")",
+                             hint: "`ai4sci-bench sandbox check` shows what this host supports; --allow-degraded runs with a weaker, labelled sandbox")
         case .failed:
             let tail = Self.tail(of: request.stderrFile)
             let how = result.exitCode.map { "exited \($0)" } ?? result.signal.map { "was killed by signal \($0)" } ?? "failed"

@@ -30,13 +30,18 @@ struct ItemRunner: Sendable {
         ]
         let facts = ["workspace": ws.directory.path, "prompt_file": ws.promptFile.path, "prompt_level": item.level.rawValue,
                      "timeout_seconds": String(Int(timeout)), "instance_id": item.instanceID]
-        let env = try AgentEnvironment.agent(home: ws.directory.path, tmp: ws.tmpDirectory.path, runFacts: facts, passEnv: config.passEnv).env
+        // In the namespace modes /tmp is the agent's own size-limited tmpfs; otherwise a private host directory.
+        let tmp = config.isolatesFileSystem ? "/tmp" : ws.tmpDirectory.path
+        let env = try AgentEnvironment.agent(home: ws.directory.path, tmp: tmp, runFacts: facts, passEnv: config.passEnv).env
         let t1 = clock.now
 
         let request = LaunchRequest(
             arguments: config.agentCommand.argv(values), workingDirectory: ws.directory, environment: env,
             stdoutFile: stdoutURL, stderrFile: stderrURL, outputCapBytes: config.outputCapBytes,
-            timeoutSeconds: timeout, graceSeconds: 5, mode: config.sandbox, seccompProfile: nil, limits: ResourceLimits())
+            timeoutSeconds: timeout, graceSeconds: 5, mode: config.sandbox, seccompProfile: nil, limits: ResourceLimits(),
+            readOnlyPaths: SandboxResources.runtimeReadOnlyPaths(forPATH: env["PATH"] ?? AgentEnvironment.defaultPath)
+                + config.agentCommand.programDirectories + config.readOnlyBinds,
+            writablePaths: [ws.directory], allowDegraded: config.allowDegraded)
         let launch = try await launcher.launch(request)
         let t2 = clock.now
         for url in [stdoutURL, stderrURL] where !fm.fileExists(atPath: url.path) {
@@ -66,6 +71,8 @@ struct ItemRunner: Sendable {
             outcome = .evaluationInvalid
             message = "sandbox refused the run at step \(launch.refusal?.step ?? "?"): \(launch.refusal?.message ?? "")"
         } else {
+            let removedLinks = ws.removeNonRegularFiles()
+            if !removedLinks.isEmpty { message = "removed before scoring (links and special files are not outputs): \(removedLinks.joined(separator: ", "))" }
             let evaluation = evaluate(item, predictionDir: ws.directory)
             components = evaluation.componentScores.compactMap { try? JSONValue(encoding: $0) }
             gates = evaluation.gateResults.compactMap { try? JSONValue(encoding: $0) }
@@ -73,14 +80,14 @@ struct ItemRunner: Sendable {
             softFailures = evaluation.softGateFailures
             if let reason = evaluation.invalidReason {
                 outcome = .evaluationInvalid
-                message = "evaluation invalid: \(reason)"
+                message = "evaluation invalid: \(reason)" + (message.map { "; \($0)" } ?? "")
             } else if agentStatus == .completed {
                 finalScore = evaluation.finalScore
             } else {
                 // The agent failed: its score counts as 0; what it left is still evaluated for diagnosis.
                 outcome = .agentFailed
                 finalScore = 0
-                message = Self.describeFailure(launch, timeout: timeout)
+                message = Self.describeFailure(launch, timeout: timeout) + (message.map { "; \($0)" } ?? "")
             }
         }
         _ = try? ws.collectOutputs(item.task.outputFiles, to: outputsURL)
@@ -103,7 +110,8 @@ struct ItemRunner: Sendable {
             instance: ["name": .string(item.instance.name), "variant": .string(item.instance.variant), "params_used": .object(item.instance.parameters)],
             promptLevel: item.level, attempt: 1,
             agent: ["name": .string(config.agentName), "command_template": .string(config.agentCommand.template),
-                    "pass_env": .array(config.passEnv.map { .string($0) })],
+                    "pass_env": .array(config.passEnv.map { .string($0) }),
+                    "read_only_binds": .array((config.agentCommand.programDirectories + config.readOnlyBinds).map { .string($0.path) })],
             outcome: outcome, agentStatus: agentStatus, finalScore: finalScore, maxPossibleScore: maxScore,
             componentScores: components, gateResults: gates, hardGatesPassed: hardPassed, softGateFailures: softFailures,
             message: message,

@@ -26,6 +26,10 @@ public struct RunConfiguration: Sendable {
     public var outputDirectory: URL
     /// Host variables passed to the agent by name.
     public var passEnv: [String]
+    /// Host paths the agent may read (same absolute path inside the sandbox), e.g. the agent's own code.
+    public var readOnlyBinds: [URL]
+    /// Run with a weaker sandbox (labelled `degraded`, reasons listed) instead of refusing when a requirement is unmet.
+    public var allowDegraded: Bool
     /// Keep workspaces after scoring (for debugging).
     public var keepWorkspaces: Bool
     /// Cap on each captured stream.
@@ -38,8 +42,9 @@ public struct RunConfiguration: Sendable {
     /// Creates a configuration with defaults for the optional parts.
     public init(tasksDirectory: URL, taskIDs: [String] = [], levels: [PromptLevel] = PromptLevel.allCases, instancesPerTask: Int = 1,
                 seed: Int = 42, instancesDirectory: URL? = nil, agentCommand: AgentCommand, agentName: String? = nil,
-                sandbox: SandboxMode = .seccomp, timeoutSeconds: Double? = nil, outputDirectory: URL, passEnv: [String] = [],
-                keepWorkspaces: Bool = false, outputCapBytes: Int = 64 << 20, includeAbandoned: Bool = false, commandLine: [String] = [])
+                sandbox: SandboxMode = .task, timeoutSeconds: Double? = nil, outputDirectory: URL, passEnv: [String] = [],
+                keepWorkspaces: Bool = false, outputCapBytes: Int = 64 << 20, includeAbandoned: Bool = false, commandLine: [String] = [],
+                readOnlyBinds: [URL] = [], allowDegraded: Bool = false)
     {
         self.tasksDirectory = tasksDirectory
         self.taskIDs = taskIDs
@@ -57,7 +62,12 @@ public struct RunConfiguration: Sendable {
         self.outputCapBytes = outputCapBytes
         self.includeAbandoned = includeAbandoned
         self.commandLine = commandLine
+        self.readOnlyBinds = readOnlyBinds
+        self.allowDegraded = allowDegraded
     }
+
+    /// Whether the mode runs the agent in namespaces with its own view of the file system.
+    public var isolatesFileSystem: Bool { sandbox == .task || sandbox == .strict }
 }
 
 /// Progress reported by the runner; the CLI renders it on stderr.

@@ -75,6 +75,28 @@ public struct Workspace: Sendable {
         return copied
     }
 
+    /// Removes every symbolic link and special file (FIFO, socket, device) from the workspace before scoring.
+    ///
+    /// Scorers run on the host, where the reference is visible: a link named like an output would let an agent
+    /// "answer" with the reference itself, and a FIFO would hang a scorer. Returns the removed paths (relative).
+    public func removeNonRegularFiles() -> [String] {
+        let fm = FileManager.default
+        var removed: [String] = []
+        let base = directory.standardizedFileURL.path
+        guard let e = fm.enumerator(at: directory, includingPropertiesForKeys: [.isSymbolicLinkKey, .isRegularFileKey, .isDirectoryKey]) else { return [] }
+        for case let url as URL in e {
+            let values = try? url.resourceValues(forKeys: [.isSymbolicLinkKey, .isRegularFileKey, .isDirectoryKey])
+            let isLink = values?.isSymbolicLink == true
+            if isLink || (values?.isRegularFile != true && values?.isDirectory != true) {
+                if isLink { e.skipDescendants() }
+                if (try? fm.removeItem(at: url)) != nil {
+                    removed.append(String(url.standardizedFileURL.path.dropFirst(base.count + 1)))
+                }
+            }
+        }
+        return removed.sorted()
+    }
+
     /// Removes the workspace and its temporary directory.
     public func remove() {
         try? FileManager.default.removeItem(at: directory)

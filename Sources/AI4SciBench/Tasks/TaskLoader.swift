@@ -133,23 +133,31 @@ public enum TaskLoader {
     }
 
     /// Hex sha256 over relative paths and contents of the files that define a task.
+    ///
+    /// Covers the task folder (minus `solution/` and caches) and, when present, the shared generator helpers in
+    /// `<tasks root>/_common/`, which bundled generators import: a change there changes what they produce.
     public static func contentHash(of directory: URL) -> String {
-        let fm = FileManager.default
-        var files: [String] = []
-        if let e = fm.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey]) {
-            for case let url as URL in e {
-                let rel = String(url.standardizedFileURL.path.dropFirst(directory.standardizedFileURL.path.count + 1))
-                if rel.hasPrefix("solution") || rel.contains("__pycache__") || rel.hasSuffix(".pyc") { continue }
-                if (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true { files.append(rel) }
+        let common = directory.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("_common")
+        var hasher = SHA256()
+        for (label, root) in [("", directory), ("_common/", common)] {
+            for rel in hashedFiles(under: root) {
+                hasher.update(data: Data((label + rel).utf8))
+                hasher.update(data: Data([0]))
+                hasher.update(data: (try? Data(contentsOf: root.appendingPathComponent(rel))) ?? Data())
+                hasher.update(data: Data([0]))
             }
         }
-        var hasher = SHA256()
-        for rel in files.sorted() {
-            hasher.update(data: Data(rel.utf8))
-            hasher.update(data: Data([0]))
-            hasher.update(data: (try? Data(contentsOf: directory.appendingPathComponent(rel))) ?? Data())
-            hasher.update(data: Data([0]))
-        }
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func hashedFiles(under root: URL) -> [String] {
+        var files: [String] = []
+        guard let e = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey]) else { return [] }
+        for case let url as URL in e {
+            let rel = String(url.standardizedFileURL.path.dropFirst(root.standardizedFileURL.path.count + 1))
+            if rel.hasPrefix("solution") || rel.contains("__pycache__") || rel.hasSuffix(".pyc") { continue }
+            if (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true { files.append(rel) }
+        }
+        return files.sorted()
     }
 }
