@@ -26,9 +26,11 @@ enum TestSupport {
     }
 
     /// Runs the CLI; returns exit code, stdout and stderr.
-    static func runCLI(_ arguments: [String], cwd: URL = repo) async throws -> (code: Int32, out: String, err: String) {
+    static func runCLI(_ arguments: [String], cwd: URL = repo, environment: [Environment.Key: String?] = [:]) async throws -> (code: Int32, out: String, err: String) {
         let result = try await Subprocess.run(
-            .path(.init(cli.path)), arguments: .init(arguments), workingDirectory: .init(cwd.path),
+            .path(.init(cli.path)), arguments: .init(arguments),
+            environment: .inherit.updating(environment),
+            workingDirectory: .init(cwd.path),
             output: .string(limit: 1 << 22), error: .string(limit: 1 << 22))
         let code: Int32
         switch result.terminationStatus {
