@@ -13,6 +13,7 @@
 
 #define LL_CREATE_RULESET_VERSION (1U << 0)
 #define LL_RULE_PATH_BENEATH 1
+#define LL_RULE_NET_PORT 2
 #define LL_FS_EXECUTE (1ULL << 0)
 #define LL_FS_WRITE_FILE (1ULL << 1)
 #define LL_FS_READ_FILE (1ULL << 2)
@@ -34,6 +35,7 @@
 
 struct ll_ruleset_attr { uint64_t handled_access_fs, handled_access_net, scoped; };
 struct ll_path_beneath { uint64_t allowed_access; int32_t parent_fd; } __attribute__((packed));
+struct ll_net_port { uint64_t allowed_access; uint64_t port; };
 
 int sx_landlock_abi(void) {
     long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LL_CREATE_RULESET_VERSION);
@@ -78,6 +80,13 @@ int sx_apply_landlock(const struct sx_options *o, char *summary, size_t len, str
     if (rc == 0) rc = allow(ruleset, "/dev/shm", all, f);
     if (rc == 0) rc = allow(ruleset, "/tmp", all, f);
     for (int i = 0; rc == 0 && i < o->rw_count; i++) rc = allow(ruleset, o->rw_paths[i], all, f);
+    if (rc == 0 && o->proxy_port) {
+        // Proxy network: TCP connect to the relay's port only (refused when the ABI cannot say so).
+        struct ll_net_port rule = { .allowed_access = LL_NET_CONNECT_TCP, .port = (uint64_t)o->proxy_port };
+        if (abi < 4) rc = sx_fail(f, "landlock", EOPNOTSUPP, "the proxy network needs Landlock ABI >= 4 (TCP rules)");
+        else if (syscall(SYS_landlock_add_rule, ruleset, LL_RULE_NET_PORT, &rule, 0) != 0)
+            rc = sx_fail(f, "landlock", errno, "tcp connect port rule");
+    }
     if (rc != 0) { close(ruleset); return -1; }
     if (syscall(SYS_landlock_restrict_self, ruleset, 0) != 0) {
         int e = errno;
@@ -85,8 +94,9 @@ int sx_apply_landlock(const struct sx_options *o, char *summary, size_t len, str
         return sx_fail(f, "landlock", e, "landlock_restrict_self");
     }
     close(ruleset);
-    snprintf(summary, len, "abi=%d fs=0x%llx net=0x%llx scoped=0x%llx", abi,
+    int w = snprintf(summary, len, "abi=%d fs=0x%llx net=0x%llx scoped=0x%llx", abi,
              (unsigned long long)attr.handled_access_fs, (unsigned long long)attr.handled_access_net,
              (unsigned long long)attr.scoped);
+    if (o->proxy_port && w > 0 && (size_t)w < len) snprintf(summary + w, len - (size_t)w, " tcp_connect_port=%d", o->proxy_port);
     return 0;
 }

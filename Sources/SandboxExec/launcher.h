@@ -50,6 +50,10 @@ struct sx_options {
     uint64_t pids;                  // 0: no process limit
     double cpu_quota;               // fraction of one CPU; 0: none
     const char *fail_step;          // AI4SCI_SANDBOX_FAIL_STEP (tests): this step fails with EPERM
+    // --proxy-socket PATH --proxy-port N (task mode): a relay inside the sandbox's netns listens on
+    // 127.0.0.1:N and forwards each TCP connection to the runner's proxy at the unix socket PATH.
+    const char *proxy_socket;
+    int proxy_port;                 // 0: no relay
 };
 
 /// Fails the named step with EPERM when AI4SCI_SANDBOX_FAIL_STEP names it (test hook).

@@ -58,6 +58,11 @@
 //   cpu_read, v2_cgroup}, "landlock" ("abi=N fs=0x.. net=0x.. scoped=0x.."), "outside_uid"; "pid" is
 //   the agent's (outside) pid. The exit record adds "cleanup" {pidns_gone, cgroup_empty,
 //   root_dir_removed}, "cgroup_peak_memory_bytes", "cgroup_oom_kills" (-1: unknown).
+//   --proxy-socket PATH --proxy-port PORT (relay.c): the launcher opens the unix socket PATH (the
+//   runner's HTTP CONNECT proxy) O_PATH before cloning; PID 1 listens on 127.0.0.1:PORT inside the
+//   netns and forks a relay (no capabilities, no_new_privs) that forwards each TCP connection to PATH
+//   through that descriptor; the agent never holds it, and its Landlock allows TCP connect to PORT
+//   only (the landlock string adds "tcp_connect_port=PORT"). Steps "proxy_socket", "proxy_relay".
 //   --probe (no other option needed) prints one JSON object of host facts instead (probe.c).
 //   AI4SCI_SANDBOX_FAIL_STEP=STEP (tests): that step fails with EPERM.
 // EXIT STATUS: 0 when the exit record was written (whatever the agent did), 2 on a usage error

@@ -12,7 +12,8 @@ static int usage(const char *message, const char *arg) {
             "usage: ai4sci-sandbox-exec --cwd DIR --stdout FILE --stderr FILE --output-cap BYTES\n"
             "       --timeout SECONDS --grace SECONDS [--report-file FILE] [--seccomp-bpf FILE]\n"
             "       [--no-new-privs] [--task [--ro PATH]... [--rw PATH]... [--tmp-size BYTES]\n"
-            "       [--memory BYTES] [--pids N] [--cpu-quota FRACTION]]"
+            "       [--memory BYTES] [--pids N] [--cpu-quota FRACTION]\n"
+            "       [--proxy-socket PATH --proxy-port PORT]]"
             " [--rlimit NAME=SOFT[:HARD]]... -- PROGRAM ARGS...\n");
     return -1;
 }
@@ -111,6 +112,13 @@ int sx_parse_options(int argc, char **argv, struct sx_options *o) {
             if (*count == SX_MAX_PATHS) return usage("too many paths", v);
             if (v[0] != '/' || strstr(v, "/../") || strstr(v, "/./")) return usage("paths must be absolute and normalised", v);
             (ro ? o->ro_paths : o->rw_paths)[(*count)++] = v;
+        } else if (strcmp(a, "--proxy-socket") == 0) {
+            if (v[0] != '/') return usage("--proxy-socket expects an absolute path", v);
+            o->proxy_socket = v;
+        } else if (strcmp(a, "--proxy-port") == 0) {
+            uint64_t port;
+            if (!parse_u64(v, &port) || port == 0 || port > 65535) return usage("--proxy-port expects a TCP port", v);
+            o->proxy_port = (int)port;
         } else if (strcmp(a, "--tmp-size") == 0) {
             if (!parse_u64(v, &o->tmp_size) || o->tmp_size == 0) return usage("--tmp-size expects bytes > 0", v);
         } else if (strcmp(a, "--memory") == 0) {
@@ -146,6 +154,9 @@ int sx_parse_options(int argc, char **argv, struct sx_options *o) {
     if (!o->cwd || !o->stdout_path || !o->stderr_path) return usage("--cwd, --stdout and --stderr are required", NULL);
     if (!have_cap || !have_timeout || !have_grace)
         return usage("--output-cap, --timeout and --grace are required", NULL);
+    if ((o->proxy_socket != NULL) != (o->proxy_port != 0))
+        return usage("--proxy-socket and --proxy-port go together", NULL);
+    if (o->proxy_socket && !o->task) return usage("--proxy-socket needs --task (a network namespace)", NULL);
     o->argv = argv + i;
     return 0;
 }

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -71,10 +72,25 @@ static int refuse_task(struct task_ctx *t, struct sx_state *s, pid_t init, const
     return sx_refuse(s, step, err, detail);
 }
 
-/// The one live descendant of PID 1 (the parked agent), or -1.
-static pid_t find_agent(struct sx_state *s, pid_t init) {
+/// The one live descendant of PID 1 (the parked agent), or -1. With the proxy relay, PID 1 forked the
+/// relay first (pid 2 inside the fresh pid namespace), so the agent is the other one.
+static pid_t find_agent(struct sx_state *s, pid_t init, bool relay) {
     int n = sx_list_descendants(init, &s->scan, &s->scan_cap);
-    return n == 1 ? s->scan[0] : -1;
+    if (!relay) return n == 1 ? s->scan[0] : -1;
+    if (n != 2) return -1;
+    static const char *const nspid[] = { "NSpid" };
+    pid_t agent = -1;
+    for (int i = 0; i < 2; i++) {
+        char v[1][80];
+        if (sx_read_proc_status(s->scan[i], nspid, v, 1) != 1) return -1;
+        const char *last = strrchr(v[0], '\t');
+        last = last ? last + 1 : v[0];
+        if (atoi(last) != 2) {
+            if (agent > 0) return -1;
+            agent = s->scan[i];
+        }
+    }
+    return agent;
 }
 
 static bool ns_inode(pid_t pid, const char *ns, char *out, size_t len) {
@@ -210,6 +226,13 @@ int sx_run_task(const struct sx_options *opts, struct sx_state *s, const struct 
         t.chowned = true;
         if (chown_tree(&t.o, t.outside_uid, t.outside_gid) != 0) return refuse_task(&t, s, 0, "chown_workspace", errno, NULL);
     }
+    if (t.o.proxy_socket) {
+        struct stat st;
+        sx_proxy_fd = open(t.o.proxy_socket, O_PATH | O_CLOEXEC);
+        if (sx_proxy_fd < 0) return refuse_task(&t, s, 0, "proxy_socket", errno, t.o.proxy_socket);
+        if (fstat(sx_proxy_fd, &st) != 0 || !S_ISSOCK(st.st_mode))
+            return refuse_task(&t, s, 0, "proxy_socket", ENOTSOCK, t.o.proxy_socket);
+    }
     int outp[2], errp[2], statusp[2], syncp[2], gop[2], exitp[2];
     if (pipe2(outp, O_CLOEXEC) || pipe2(errp, O_CLOEXEC) || pipe2(statusp, O_CLOEXEC) || pipe2(syncp, O_CLOEXEC) ||
         pipe2(gop, O_CLOEXEC) || pipe2(exitp, O_CLOEXEC))
@@ -222,6 +245,7 @@ int sx_run_task(const struct sx_options *opts, struct sx_state *s, const struct 
     if (init < 0) return refuse_task(&t, s, 0, "clone_namespaces", errno, NULL);
     if (init == 0) sx_task_child(&t.o, t.root, outp[1], errp[1], statusp[1], syncp[0], gop[0], exitp[1], filter);
     s->child = init;
+    if (sx_proxy_fd >= 0) { close(sx_proxy_fd); sx_proxy_fd = -1; }
     close(outp[1]); close(errp[1]); close(statusp[1]); close(syncp[0]); close(gop[0]); close(exitp[1]);
     s->out.pipe_fd = outp[0];
     s->err.pipe_fd = errp[0];
@@ -241,7 +265,7 @@ int sx_run_task(const struct sx_options *opts, struct sx_state *s, const struct 
     char landlock[sizeof f.detail];
     snprintf(landlock, sizeof landlock, "%s", f.detail);
 
-    pid_t agent = find_agent(s, init);
+    pid_t agent = find_agent(s, init, t.o.proxy_port != 0);
     char values[nstatus][80], why[200];
     if (agent <= 0) return refuse_task(&t, s, init, "verify", ESRCH, "the parked agent was not found below PID 1");
     if (sx_simulated_failure(&t.o, "verify")) return refuse_task(&t, s, init, "verify", EPERM, "simulated");

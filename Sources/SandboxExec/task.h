@@ -75,6 +75,14 @@ void sx_cgroup_accounting(const struct sx_cgroup *cg, long long *peak_memory, lo
 /// `--probe`: tries each primitive in a throwaway child and prints one JSON object.
 int sx_probe(const struct sx_options *o);
 
+// relay.c
+/// The launcher's O_PATH descriptor of the --proxy-socket file (-1: none), inherited by PID 1.
+extern int sx_proxy_fd;
+/// Listens on 127.0.0.1:--proxy-port inside the sandbox's netns ("proxy_relay"); returns the fd or -1.
+int sx_relay_listen(const struct sx_options *o, struct sx_failure *f);
+/// The relay process: accepts on `listen_fd` and copies each connection to the proxy socket.
+_Noreturn void sx_relay_main(const struct sx_options *o, int listen_fd, int proxy_fd);
+
 // task.c
 /// Runs a task-mode launch from the parent's side; returns main's exit status.
 int sx_run_task(const struct sx_options *o, struct sx_state *s, const struct sock_fprog *filter, size_t bpf_bytes);

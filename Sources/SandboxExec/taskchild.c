@@ -23,7 +23,7 @@
 #define SYS_close_range 436
 #endif
 
-enum { STATUS_FD = 3, GO_FD = 4, EXIT_FD = 5 };
+enum { STATUS_FD = 3, GO_FD = 4, EXIT_FD = 5, PROXY_FD = 6 };
 
 static _Noreturn void send_failure(const struct sx_failure *f) {
     ssize_t n;
@@ -37,13 +37,15 @@ static _Noreturn void fail_now(const char *step, int err, const char *detail) {
     send_failure(&f);
 }
 
-/// Places the three protocol descriptors at 3, 4, 5 and closes every other descriptor above 2.
-static int pin_fds(int status_fd, int go_fd, int exit_fd) {
+/// Places the three protocol descriptors at 3, 4, 5 (and the proxy socket's O_PATH descriptor, if
+/// any, at 6) and closes every other descriptor above 2.
+static int pin_fds(int status_fd, int go_fd, int exit_fd, int proxy_fd) {
     int a = fcntl(status_fd, F_DUPFD_CLOEXEC, 100), b = fcntl(go_fd, F_DUPFD_CLOEXEC, 100),
-        c = fcntl(exit_fd, F_DUPFD_CLOEXEC, 100);
-    if (a < 0 || b < 0 || c < 0) return -1;
+        c = fcntl(exit_fd, F_DUPFD_CLOEXEC, 100), d = proxy_fd >= 0 ? fcntl(proxy_fd, F_DUPFD_CLOEXEC, 100) : -1;
+    if (a < 0 || b < 0 || c < 0 || (proxy_fd >= 0 && d < 0)) return -1;
     if (dup3(a, STATUS_FD, O_CLOEXEC) < 0 || dup3(b, GO_FD, O_CLOEXEC) < 0 || dup3(c, EXIT_FD, O_CLOEXEC) < 0) return -1;
-    return (int)syscall(SYS_close_range, 6u, ~0u, 0u);
+    if (d >= 0 && dup3(d, PROXY_FD, O_CLOEXEC) < 0) return -1;
+    return (int)syscall(SYS_close_range, d >= 0 ? 7u : 6u, ~0u, 0u);
 }
 
 static volatile sig_atomic_t forward_signal;
@@ -82,6 +84,7 @@ static _Noreturn void init_loop(const struct sx_options *o, pid_t agent) {
 static _Noreturn void agent_main(const struct sx_options *o, const struct sock_fprog *filter) {
     struct sx_failure f;
     close(EXIT_FD);
+    if (o->proxy_port) close(PROXY_FD);   // the agent reaches the proxy through the relay only
     if (sx_drop_capabilities(o, &f) != 0) send_failure(&f);
     if (chdir(o->cwd) != 0) fail_now("chdir", errno, o->cwd);
     if (sx_simulated_failure(o, "no_new_privs") || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
@@ -128,7 +131,7 @@ _Noreturn void sx_task_child(const struct sx_options *o, const char *newroot, in
         do { w = write(status_fd, &f, sizeof f); } while (w < 0 && errno == EINTR);
         _exit(127);
     }
-    if (pin_fds(status_fd, go_r, exit_w) != 0) {
+    if (pin_fds(status_fd, go_r, exit_w, o->proxy_port ? sx_proxy_fd : -1) != 0) {
         struct sx_failure f;
         sx_fail(&f, "close_fds", errno, NULL);
         ssize_t w;
@@ -148,6 +151,14 @@ _Noreturn void sx_task_child(const struct sx_options *o, const char *newroot, in
     if (sx_verify_mounts(plan, &f) != 0) send_failure(&f);
     free(plan);
     if (sx_setup_network_and_host(o, &f) != 0) send_failure(&f);
+    if (o->proxy_port) {
+        int listen_fd = sx_relay_listen(o, &f);
+        if (listen_fd < 0) send_failure(&f);
+        pid_t relay = fork();
+        if (relay < 0) fail_now("proxy_relay", errno, NULL);
+        if (relay == 0) sx_relay_main(o, listen_fd, PROXY_FD);
+        close(listen_fd);
+    }
 
     pid_t agent = fork();
     if (agent < 0) fail_now("fork_agent", errno, NULL);

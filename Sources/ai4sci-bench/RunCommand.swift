@@ -8,6 +8,7 @@ import Glibc
 #endif
 
 extension SandboxMode: ExpressibleByArgument {}
+extension NetworkMode: ExpressibleByArgument {}
 
 /// `ai4sci-bench run`: tasks × instances × levels with one agent, scored into per-instance results.
 struct RunCommand: AsyncParsableCommand {
@@ -50,6 +51,10 @@ struct RunCommand: AsyncParsableCommand {
     var allowDegraded = false
     @Option(name: .customLong("bind-ro"), help: "Make a host path readable inside the task/strict sandbox at the same path, e.g. the agent's own code (repeatable). Everything else of the host stays invisible.")
     var bindRO: [String] = []
+    @Option(help: "The agent's network: none (only loopback, the default) or proxy (outbound only through the runner's HTTP CONNECT proxy to --allow-host hosts; needs --sandbox task or strict).")
+    var network: NetworkMode = .none
+    @Option(name: .customLong("allow-host"), help: "With --network proxy: a host the agent may reach, HOST[:PORT] (port 443 when omitted; exact match; repeatable). Every attempt is logged in the result.")
+    var allowHost: [String] = []
     @Option(help: "Per-run timeout in seconds (default: the task's runtime.timeout_seconds, else 600).")
     var timeout: Double?
     @Option(name: .customLong("output-dir"), help: "Where results are written.")
@@ -94,13 +99,16 @@ struct RunCommand: AsyncParsableCommand {
                 throw BenchError(.badInput, "--instances-dir \(dir) does not exist or is not a directory")
             }
         }
-        let config = RunConfiguration(
+        let networkPolicy = NetworkPolicy(mode: network, allowedHosts: try allowHost.map(AllowedHost.parse))
+        try networkPolicy.validate(sandbox: sandbox)
+        var config = RunConfiguration(
             tasksDirectory: URL(fileURLWithPath: tasksDir), taskIDs: ids, levels: levels, instancesPerTask: instancesPerTask,
             seed: seed, instancesDirectory: instancesDir.map { URL(fileURLWithPath: $0) }, agentCommand: command,
             agentName: agentName, sandbox: sandbox, timeoutSeconds: timeout, outputDirectory: URL(fileURLWithPath: outputDir),
             passEnv: passEnv, keepWorkspaces: keepWorkspaces, outputCapBytes: outputCapMB << 20,
             includeAbandoned: includeAbandoned, commandLine: CommandLine.arguments,
             readOnlyBinds: try bindRO.map(Self.existingPath), allowDegraded: allowDegraded)
+        config.network = networkPolicy
         let runner = try BenchmarkRunner(config: config)
         let quiet = self.quiet
         let summary = try await SignalCancellation.run {

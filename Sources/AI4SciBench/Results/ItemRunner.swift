@@ -41,7 +41,7 @@ struct ItemRunner: Sendable {
             timeoutSeconds: timeout, graceSeconds: 5, mode: config.sandbox, seccompProfile: nil, limits: ResourceLimits(),
             readOnlyPaths: SandboxResources.runtimeReadOnlyPaths(forPATH: env["PATH"] ?? AgentEnvironment.defaultPath)
                 + config.agentCommand.programDirectories + config.readOnlyBinds,
-            writablePaths: [ws.directory], allowDegraded: config.allowDegraded)
+            writablePaths: [ws.directory], allowDegraded: config.allowDegraded, network: config.network)
         let launch = try await launcher.launch(request)
         let t2 = clock.now
         for url in [stdoutURL, stderrURL] where !fm.fileExists(atPath: url.path) {

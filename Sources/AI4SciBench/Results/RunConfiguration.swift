@@ -30,6 +30,8 @@ public struct RunConfiguration: Sendable {
     public var readOnlyBinds: [URL]
     /// Run with a weaker sandbox (labelled `degraded`, reasons listed) instead of refusing when a requirement is unmet.
     public var allowDegraded: Bool
+    /// The agent's network (none, or the allow-list proxy; task/strict modes only).
+    public var network: NetworkPolicy = .none
     /// Keep workspaces after scoring (for debugging).
     public var keepWorkspaces: Bool
     /// Cap on each captured stream.

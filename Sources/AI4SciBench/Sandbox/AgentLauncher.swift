@@ -87,6 +87,13 @@ public struct AgentLauncher: Sendable {
             context.profileSHA256 = profileSHA256
             context.filter = filter
         }
+        var network = try NetworkSetup(request.network, mode: mode, context: &context)
+        if let refusal = network.refusal {
+            var refused = context.refusedBeforeStart(step: "network", message: refusal)
+            refused.provenance.evidence["network"] = NetworkProxy.evidence(policy: request.network, log: [])
+            return refused
+        }
+        defer { network.stop() }
 
         let reportFile = try SandboxResources.privateTemporaryDirectory().appendingPathComponent("report-\(UUID().uuidString).jsonl")
         defer { try? FileManager.default.removeItem(at: reportFile) }
@@ -102,13 +109,16 @@ public struct AgentLauncher: Sendable {
         args += request.limits.launcherArguments
         if mode == .task || mode == .strict { args += TaskPaths(request).launcherArguments + request.limits.taskLauncherArguments }
         if let filter = context.filter { args += ["--seccomp-bpf", filter.file.path, "--no-new-privs"] }
+        args += network.launcherArguments
         args += ["--"] + request.arguments
 
         var options = PlatformOptions()
         let patience = Duration.milliseconds(Int64((request.graceSeconds + 5) * 1000))
         options.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: patience)]
         var environment: [Environment.Key: String] = [:]
-        for (key, value) in request.environment { environment[Environment.Key(rawValue: key)!] = value }
+        for (key, value) in request.environment.merging(network.environment, uniquingKeysWith: { _, proxy in proxy }) {
+            environment[Environment.Key(rawValue: key)!] = value
+        }
 
         // The report goes to a file, not a pipe: on cancellation the pipe readers stop early, but the
         // launcher still writes its exit record after tearing the agent down, and run() waits for it.
@@ -125,12 +135,12 @@ public struct AgentLauncher: Sendable {
         let report = LauncherReport(output: (try? String(contentsOf: reportFile, encoding: .utf8)) ?? "")
         guard report.exit != nil else {
             // Cancelled and killed before it could write the exit record: still a cancelled run.
-            if Task.isCancelled, report.setup != nil { return context.result(from: report) }
+            if Task.isCancelled, report.setup != nil { return network.attach(to: context.result(from: report)) }
             let stderr = outcome.standardError.trimmingCharacters(in: .whitespacesAndNewlines)
             throw BenchError(.io, "the agent launcher \(launcherPath.path) ended (\(outcome.terminationStatus)) without its exit record\(stderr.isEmpty ? "" : ": \(stderr)")",
                              hint: "this is a bug in the launcher or a mismatch between it and the library; rebuild with `swift build`")
         }
-        return context.result(from: report)
+        return network.attach(to: context.result(from: report))
     }
 
     static func validate(_ r: LaunchRequest) throws {

@@ -34,6 +34,8 @@ public struct LaunchRequest: Sendable {
     public var allowDegraded: Bool
     /// Task/strict modes: size of the private /tmp, in bytes.
     public var tmpSizeBytes: UInt64
+    /// The agent's network: none, or the runner's allow-list proxy (task/strict modes only).
+    public var network: NetworkPolicy
 
     /// Creates a request.
     public init(
@@ -41,7 +43,7 @@ public struct LaunchRequest: Sendable {
         stderrFile: URL, outputCapBytes: Int = 64 << 20, timeoutSeconds: Double, graceSeconds: Double = 5,
         mode: SandboxMode, seccompProfile: URL? = nil, limits: ResourceLimits = ResourceLimits(),
         readOnlyPaths: [URL] = [], writablePaths: [URL] = [], allowDegraded: Bool = false,
-        tmpSizeBytes: UInt64 = 256 << 20
+        tmpSizeBytes: UInt64 = 256 << 20, network: NetworkPolicy = .none
     ) {
         self.arguments = arguments
         self.workingDirectory = workingDirectory
@@ -58,6 +60,7 @@ public struct LaunchRequest: Sendable {
         self.writablePaths = writablePaths
         self.allowDegraded = allowDegraded
         self.tmpSizeBytes = tmpSizeBytes
+        self.network = network
     }
 }
 
