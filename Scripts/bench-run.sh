@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Benchmark (not a test): 100 trivial scored runs of one bundled task in the seccomp sandbox.
+# Benchmark (not a test): 100 trivial scored runs of one bundled task, in the seccomp and the task sandbox
+# (BENCH_MODES to choose).
 # Repeats the batch BENCH_REPEATS times (default 5). Prints the median total wall time, per-run wall, the agent's own wall, the runner's per-run overhead and peak RSS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,17 +19,19 @@ mkdir -p "$WORK/instances"
 for i in $(seq -w 1 25); do cp -r "$src" "$WORK/instances/${TASK}__copy$i"; done
 
 REPEATS=${BENCH_REPEATS:-5}
+for MODE in ${BENCH_MODES:-seccomp task}; do
 : > "$WORK/walls"
 for rep in $(seq 1 "$REPEATS"); do
   rm -rf "$WORK/results"
   start=$(date +%s.%N)
   /usr/bin/time -f '%M' -o "$WORK/rss.$rep" "$BIN" run --tasks "$TASK" --instances-dir "$WORK/instances" \
     --instances-per-task 25 --prompt-levels b1,b2,b3,b4 --agent-cmd true --agent-name trivial \
-    --sandbox seccomp --timeout 30 --output-dir "$WORK/results" --quiet >/dev/null
+    --sandbox "$MODE" --timeout 30 --output-dir "$WORK/results" --quiet >/dev/null
   end=$(date +%s.%N)
   echo "$start $end" >> "$WORK/walls"
 done
 
+echo "== --sandbox $MODE"
 python3 - "$WORK" "$RUNS" "$REPEATS" <<'PY'
 import glob, json, statistics, subprocess, sys, time
 work, runs, repeats = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
@@ -51,3 +54,4 @@ print(f"runner overhead per run   {1000 * (total / runs - statistics.median(agen
 print(f"plain spawn of 'true'     {1000 * plain:.2f} ms  (python subprocess, for scale)")
 print(f"peak RSS of the runner    {rss_kb / 1024:.1f} MiB")
 PY
+done

@@ -285,9 +285,10 @@ int sx_run_task(const struct sx_options *opts, struct sx_state *s, const struct 
     const char *status = sx_supervise(&t.o, s, &timed_out, &cancelled);
     // PID 1's status is not the agent's: PID 1 passes the agent's wait status on (absent when
     // PID 1 itself was killed, e.g. at the end of a timeout).
-    int agent_status;
+    int rec[2] = {0, -1};
     fcntl(exitp[0], F_SETFL, O_NONBLOCK);
-    if (read(exitp[0], &agent_status, sizeof agent_status) == (ssize_t)sizeof agent_status) {
+    if (read(exitp[0], rec, sizeof rec) == (ssize_t)sizeof rec) {
+        int agent_status = rec[0];
         s->child_status = agent_status;
         if (!timed_out && !cancelled)
             status = (WIFEXITED(agent_status) && WEXITSTATUS(agent_status) == 0) ? "completed" : "failed";
@@ -298,12 +299,12 @@ int sx_run_task(const struct sx_options *opts, struct sx_state *s, const struct 
     bool pidns_gone = s->child_reaped && kill(init, 0) != 0;
     bool cgroup_empty = true;
     cleanup(&t, &cgroup_empty);
-    char extra[256];
+    char extra[320];
     snprintf(extra, sizeof extra,
              "\"cleanup\":{\"pidns_gone\":%s,\"cgroup_empty\":%s,\"root_dir_removed\":%s},"
-             "\"cgroup_peak_memory_bytes\":%lld,\"cgroup_oom_kills\":%lld",
+             "\"cgroup_peak_memory_bytes\":%lld,\"cgroup_oom_kills\":%lld,\"sandbox_processes_started\":%d",
              pidns_gone ? "true" : "false", cgroup_empty ? "true" : "false",
-             access(t.root, F_OK) != 0 ? "true" : "false", peak, ooms);
+             access(t.root, F_OK) != 0 ? "true" : "false", peak, ooms, rec[1]);
     sx_report_exit(s, status, timed_out, cancelled, extra);
     return 0;
 }

@@ -74,8 +74,17 @@ static _Noreturn void init_loop(const struct sx_options *o, pid_t agent) {
         if (pid < 0 && errno == EINTR) continue;
         if (pid < 0) _exit(0);
         if (pid == agent) {
+            // The agent's wait status, then the last pid allocated in this namespace: pids are handed out
+            // in order from 1, so it counts every process the run started (init and relay included).
+            int rec[2] = {st, -1};
+            int fd = open("/proc/sys/kernel/ns_last_pid", O_RDONLY | O_CLOEXEC);
+            if (fd >= 0) {
+                char buf[32] = {0};
+                if (read(fd, buf, sizeof buf - 1) > 0) rec[1] = atoi(buf);
+                close(fd);
+            }
             ssize_t n;
-            do { n = write(EXIT_FD, &st, sizeof st); } while (n < 0 && errno == EINTR);
+            do { n = write(EXIT_FD, rec, sizeof rec); } while (n < 0 && errno == EINTR);
             _exit(0);
         }
     }

@@ -4,10 +4,11 @@ import Testing
 
 /// A bundled task run through the whole pipeline with the demo agents, in the seccomp sandbox.
 @Suite(.serialized) struct EndToEndTests {
-    func run(agent: AgentCommand, levels: [PromptLevel], timeout: Double = 120, sandbox: SandboxMode = .seccomp, out: URL) async throws -> RunSummary {
+    func run(agent: AgentCommand, levels: [PromptLevel], timeout: Double = 120, sandbox: SandboxMode = .seccomp, out: URL,
+             binds: [URL] = []) async throws -> RunSummary {
         let config = RunConfiguration(tasksDirectory: TestSupport.tasks, taskIDs: ["physics.sod_shock_tube"], levels: levels,
                                       instancesPerTask: 1, seed: 3, agentCommand: agent, sandbox: sandbox, timeoutSeconds: timeout,
-                                      outputDirectory: out)
+                                      outputDirectory: out, readOnlyBinds: binds)
         return try await BenchmarkRunner(config: config).run()
     }
 
@@ -52,6 +53,25 @@ import Testing
         for a in summary.results[0].artifacts {
             #expect(try AtomicFile.sha256(of: out.appendingPathComponent(a.path)).hex == a.sha256)
         }
+    }
+
+    @Test(.timeLimit(.minutes(2))) func oracleInTheTaskSandboxScoresFullWithVerifiedIsolation() async throws {
+        let out = try TestSupport.temporaryDirectory("e2e-task")
+        defer { try? FileManager.default.removeItem(at: out) }
+        // The oracle reads the reference solution: the tasks folder is bound read-only, as the demo does.
+        let summary = try await run(agent: try TestSupport.agent("oracle"), levels: [.b2], sandbox: .task, out: out, binds: [TestSupport.tasks])
+        let r = try #require(summary.results.first)
+        #expect(r.finalScore == 100, "\(r.message ?? "")")
+        #expect(r.effectiveMode == .task)
+        #expect(r.enforcementStatus == .enforced)
+        #expect(r.verificationStatus == .verified)
+        #expect(r.sandbox["proc_status"]?["CapEff"] == "0000000000000000")
+        // The run's own processes are counted in its pid namespace: init, the shell, python and the solver.
+        #expect((r.resources?.processesStarted ?? 0) >= 3, "\(String(describing: r.resources))")
+        #expect((r.resources?.workspaceBytes ?? 0) > 4 * 8 * 200, "outputs of >= 200 cells were written")
+        // Without the bind the oracle cannot see the solution: the run fails instead of scoring.
+        let hidden = try await run(agent: try TestSupport.agent("oracle"), levels: [.b2], sandbox: .task, out: out.appendingPathComponent("hidden"))
+        #expect(hidden.results.first?.outcome == .agentFailed)
     }
 
     @Test(.timeLimit(.minutes(2))) func degradedGetsPartialCreditAndLazyFailsTheGate() async throws {

@@ -38,8 +38,18 @@ public struct ResourceUsage: Sendable, Codable, Equatable {
     public var stderrBytes: Int64
     /// Whether stderr was cut at the cap.
     public var stderrTruncated: Bool
+    /// Processes the run started inside its pid namespace (namespace modes; nil where not measurable).
+    public var processesStarted: Int?
+    /// Bytes of regular files in the workspace after the run (what the agent left behind, inputs included).
+    public var workspaceBytes: Int64?
+    /// Peak memory of the run's cgroup, when a memory controller accounted it.
+    public var cgroupPeakMemoryBytes: Int64?
+    /// OOM kills in the run's cgroup, when a memory controller accounted them.
+    public var oomKills: Int?
 
     enum CodingKeys: String, CodingKey {
+        case processesStarted = "processes_started", workspaceBytes = "workspace_bytes"
+        case cgroupPeakMemoryBytes = "cgroup_peak_memory_bytes", oomKills = "oom_kills"
         case wallSeconds = "wall_seconds", userCPUSeconds = "cpu_user_seconds", systemCPUSeconds = "cpu_system_seconds"
         case peakRSSBytes = "peak_rss_bytes", exitCode = "exit_code", signal, timedOut = "timed_out"
         case leftoverProcessesKilled = "leftover_processes_killed", stdoutBytes = "stdout_bytes"

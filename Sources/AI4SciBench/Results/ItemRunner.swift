@@ -65,12 +65,14 @@ struct ItemRunner: Sendable {
         var gates: [JSONValue] = []
         var hardPassed: Bool?
         var softFailures: [String] = []
+        var workspaceBytes: Int64?
         let maxScore = item.task.evaluation.maxPossibleScore
 
         if agentStatus == .refused {
             outcome = .evaluationInvalid
             message = "sandbox refused the run at step \(launch.refusal?.step ?? "?"): \(launch.refusal?.message ?? "")"
         } else {
+            workspaceBytes = ws.regularFileBytes()
             let removedLinks = ws.removeNonRegularFiles()
             if !removedLinks.isEmpty { message = "removed before scoring (links and special files are not outputs): \(removedLinks.joined(separator: ", "))" }
             let evaluation = evaluate(item, predictionDir: ws.directory)
@@ -122,12 +124,22 @@ struct ItemRunner: Sendable {
                 wallSeconds: launch.wallSeconds, userCPUSeconds: launch.userCPUSeconds, systemCPUSeconds: launch.systemCPUSeconds,
                 peakRSSBytes: launch.peakRSSBytes, exitCode: launch.exitCode, signal: launch.signal, timedOut: launch.status == .timeout,
                 leftoverProcessesKilled: launch.leftoverProcessesKilled, stdoutBytes: launch.stdoutBytes, stdoutTruncated: launch.stdoutTruncated,
-                stderrBytes: launch.stderrBytes, stderrTruncated: launch.stderrTruncated),
+                stderrBytes: launch.stderrBytes, stderrTruncated: launch.stderrTruncated,
+                processesStarted: Self.nonNegative(launch.provenance.evidence["sandbox_processes_started"]).map(Int.init),
+                workspaceBytes: workspaceBytes,
+                cgroupPeakMemoryBytes: Self.nonNegative(launch.provenance.evidence["cgroup_peak_memory_bytes"]),
+                oomKills: Self.nonNegative(launch.provenance.evidence["cgroup_oom_kills"]).map(Int.init)),
             timing: Timing(startedAt: startedAt, finishedAt: BenchmarkRunner.timestamp(), workspaceSeconds: seconds(t1 - t0),
                            agentSeconds: seconds(t2 - t1), scoringSeconds: seconds(t3 - t2)),
             artifacts: artifacts)
         try AtomicFile.writeJSON(result, to: URL(fileURLWithPath: base.path + ".json"))
         return result
+    }
+
+    /// A non-negative integer from evidence (the launcher writes -1 for "not measured").
+    static func nonNegative(_ v: JSONValue?) -> Int64? {
+        guard let d = v?.doubleValue, d >= 0 else { return nil }
+        return Int64(d)
     }
 
     static func describeFailure(_ launch: LaunchResult, timeout: Double) -> String {

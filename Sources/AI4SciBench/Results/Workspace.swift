@@ -75,6 +75,18 @@ public struct Workspace: Sendable {
         return copied
     }
 
+    /// Total size of the regular files in the workspace (links not followed).
+    public func regularFileBytes() -> Int64 {
+        var total: Int64 = 0
+        guard let e = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey, .fileSizeKey]) else { return 0 }
+        for case let url as URL in e {
+            if let v = try? url.resourceValues(forKeys: [.isRegularFileKey, .fileSizeKey]), v.isRegularFile == true {
+                total += Int64(v.fileSize ?? 0)
+            }
+        }
+        return total
+    }
+
     /// Removes every symbolic link and special file (FIFO, socket, device) from the workspace before scoring.
     ///
     /// Scorers run on the host, where the reference is visible: a link named like an output would let an agent

@@ -126,7 +126,7 @@ extension LaunchContext {
             if let v = setup[key] { e[key] = v }
         }
         if let exit {
-            for key in ["cleanup", "cgroup_peak_memory_bytes", "cgroup_oom_kills"] {
+            for key in ["cleanup", "cgroup_peak_memory_bytes", "cgroup_oom_kills", "sandbox_processes_started"] {
                 if let v = exit[key] { e[key] = v }
             }
         }
