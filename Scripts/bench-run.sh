@@ -49,7 +49,7 @@ rss_kb = max(int(open(f"{work}/rss.{i}").read().split()[-1]) for i in range(1, r
 print(f"runs                      {runs} per batch, {repeats} batches (sandbox: {', '.join('/'.join(m) for m in sorted(modes))})")
 print(f"total wall, median        {total:.2f} s  (min {min(walls):.2f}, max {max(walls):.2f})")
 print(f"per run (wall/runs)       {1000 * total / runs:.1f} ms")
-print(f"agent wall, median        {1000 * statistics.median(agent):.1f} ms  (launch + seccomp + exec + teardown, from results)")
+print(f"agent wall, median        {1000 * statistics.median(agent):.1f} ms  (launch + sandbox setup + exec + teardown, from results)")
 print(f"runner overhead per run   {1000 * (total / runs - statistics.median(agent)):.1f} ms  (workspace, scoring, result files)")
 print(f"plain spawn of 'true'     {1000 * plain:.2f} ms  (python subprocess, for scale)")
 print(f"peak RSS of the runner    {rss_kb / 1024:.1f} MiB")
