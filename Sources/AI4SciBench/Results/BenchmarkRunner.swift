@@ -91,6 +91,7 @@ public struct BenchmarkRunner: Sendable {
         }
         metadata.finish(at: Self.timestamp(), results: results)
         try AtomicFile.writeJSON(metadata, to: config.outputDirectory.appendingPathComponent("run_metadata.json"))
+        try Manifest.write(batchDirectory: config.outputDirectory)
         return RunSummary(results: results, outputDirectory: config.outputDirectory)
     }
 

@@ -1,0 +1,62 @@
+import Foundation
+
+/// `manifest.json`: the table of contents of an output directory, written last.
+///
+/// Lists every file under the directory except itself (relative path, bytes, sha256, sorted by path), the
+/// configuration with its hash (and the plan hash) from `batch.json` — or, for a single `run`, the configuration
+/// part of `run_metadata.json` — the framework version, host facts and the time it was written.
+public enum Manifest {
+    /// Schema marker.
+    public static let schemaName = "ai4sci_bench_manifest"
+    /// Layout version.
+    public static let schemaVersion = 1
+    /// File name under the output directory.
+    public static let fileName = "manifest.json"
+    /// Keys of `run_metadata.json` that make up a single run's configuration.
+    static let runConfigKeys = ["agent", "agent_config", "sandbox", "seed", "prompt_levels", "instances_per_task", "instances_dir",
+                                "timeout_seconds", "benchmark_version", "tasks", "command_line", "framework_version"]
+
+    /// Hashes every file under `batchDirectory` and writes `manifest.json` atomically.
+    public static func write(batchDirectory: URL) throws {
+        let dir = batchDirectory.standardizedFileURL
+        let walk = DirectoryWalk(root: dir, skip: [fileName])
+        var artifacts: [JSONValue] = []
+        artifacts.reserveCapacity(walk.files.count)
+        for rel in walk.files {
+            let h = try AtomicFile.sha256(of: dir.appendingPathComponent(rel))
+            artifacts.append(["path": .string(rel), "bytes": .number(Double(h.bytes)), "sha256": .string(h.hex)])
+        }
+        var doc: [String: JSONValue] = [
+            "schema": .string(schemaName), "schema_version": .number(Double(schemaVersion)),
+            "artifacts": .array(artifacts), "framework_version": .string(BenchmarkRunner.frameworkVersion),
+            "host": .object(HostFacts.collect()), "created_at": .string(BenchmarkRunner.timestamp()),
+        ]
+        let (kind, config, configHash, planHash) = configuration(of: dir)
+        doc["kind"] = .string(kind)
+        doc["config"] = config
+        doc["config_hash"] = configHash
+        doc["plan_hash"] = planHash
+        try AtomicFile.writeJSON(JSONValue.object(doc), to: dir.appendingPathComponent(fileName))
+    }
+
+    /// Kind, configuration, its hash and the plan hash, from `batch.json` or `run_metadata.json`.
+    static func configuration(of dir: URL) -> (kind: String, config: JSONValue, configHash: JSONValue, planHash: JSONValue) {
+        if let data = try? Data(contentsOf: dir.appendingPathComponent("batch.json")), let batch = try? JSONValue.parse(data) {
+            let config = batch["config"] ?? .null
+            let hash = batch["config_hash"].flatMap { $0.isNull ? nil : $0 } ?? .string(RunDirectory.canonicalHash(config))
+            return ("batch", config, hash, batch["plan_hash"] ?? .null)
+        }
+        if let data = try? Data(contentsOf: dir.appendingPathComponent("run_metadata.json")), let meta = try? JSONValue.parse(data) {
+            let config = runConfig(meta)
+            return ("run", config, .string(RunDirectory.canonicalHash(config)), .null)
+        }
+        return ("unknown", .null, .null, .null)
+    }
+
+    /// The configuration part of a `run_metadata.json` document.
+    static func runConfig(_ meta: JSONValue) -> JSONValue {
+        var config: [String: JSONValue] = [:]
+        for key in runConfigKeys { if let v = meta[key] { config[key] = v } }
+        return .object(config)
+    }
+}
