@@ -17,26 +17,33 @@ public enum Manifest {
                                 "timeout_seconds", "benchmark_version", "tasks", "command_line", "framework_version"]
 
     /// Hashes every file under `batchDirectory` and writes `manifest.json` atomically.
+    ///
+    /// Streams: each artifact is hashed and written as it is reached, so memory holds only the sorted path list
+    /// (a batch of 10 000 items has ~50 000 artifacts).
     public static func write(batchDirectory: URL) throws {
         let dir = batchDirectory.standardizedFileURL
         let walk = DirectoryWalk(root: dir, skip: [fileName])
-        var artifacts: [JSONValue] = []
-        artifacts.reserveCapacity(walk.files.count)
-        for rel in walk.files {
-            let h = try AtomicFile.sha256(of: dir.appendingPathComponent(rel))
-            artifacts.append(["path": .string(rel), "bytes": .number(Double(h.bytes)), "sha256": .string(h.hex)])
-        }
-        var doc: [String: JSONValue] = [
-            "schema": .string(schemaName), "schema_version": .number(Double(schemaVersion)),
-            "artifacts": .array(artifacts), "framework_version": .string(BenchmarkRunner.frameworkVersion),
-            "host": .object(HostFacts.collect()), "created_at": .string(BenchmarkRunner.timestamp()),
-        ]
         let (kind, config, configHash, planHash) = configuration(of: dir)
-        doc["kind"] = .string(kind)
-        doc["config"] = config
-        doc["config_hash"] = configHash
-        doc["plan_hash"] = planHash
-        try AtomicFile.writeJSON(JSONValue.object(doc), to: dir.appendingPathComponent(fileName))
+        // Keys in sorted order, as every other document; "artifacts" comes first.
+        let tail: [(String, JSONValue)] = [
+            ("config", config), ("config_hash", configHash), ("created_at", .string(BenchmarkRunner.timestamp())),
+            ("framework_version", .string(BenchmarkRunner.frameworkVersion)), ("host", .object(HostFacts.collect())),
+            ("kind", .string(kind)), ("plan_hash", planHash), ("schema", .string(schemaName)),
+            ("schema_version", .number(Double(schemaVersion))),
+        ]
+        try AtomicFile.write(to: dir.appendingPathComponent(fileName)) { out in
+            try out.write(contentsOf: Data("{\n  \"artifacts\" : [".utf8))
+            for (i, rel) in walk.files.enumerated() {
+                let h = try AtomicFile.sha256(of: dir.appendingPathComponent(rel))
+                let entry: JSONValue = ["path": .string(rel), "bytes": .number(Double(h.bytes)), "sha256": .string(h.hex)]
+                try out.write(contentsOf: Data(((i == 0 ? "\n    " : ",\n    ") + JSONValue.encodeString(entry, pretty: false)).utf8))
+            }
+            try out.write(contentsOf: Data("\n  ]".utf8))
+            for (key, value) in tail {
+                try out.write(contentsOf: Data(",\n  \(try JSONValue.encodeString(JSONValue.string(key), pretty: false)) : \(try JSONValue.encodeString(value, pretty: false))".utf8))
+            }
+            try out.write(contentsOf: Data("\n}\n".utf8))
+        }
     }
 
     /// Kind, configuration, its hash and the plan hash, from `batch.json` or `run_metadata.json`.
