@@ -8,7 +8,7 @@ import escape_common as ec  # noqa: E402
 
 found = os.environ.get("AI4SCI_CANARY")
 where = "own environment" if found else None
-for pid in ([] if found else ec.other_pids()):
+for pid in ([] if found else ec.this_run_first(ec.other_pids(), ec.hint())):
     raw = ec.read_file(f"/proc/{pid}/environ") or b""
     for entry in raw.split(b"\0"):
         if entry.startswith(b"AI4SCI_CANARY="):

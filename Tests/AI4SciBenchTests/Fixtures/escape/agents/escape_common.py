@@ -108,6 +108,21 @@ def runner_pids(h):
     return found
 
 
+def this_run_first(pids, h):
+    """pids ordered with this test's runner (its command line names the run's output directory) first.
+
+    Other runs may be alive on the same machine; a real attacker would try them all, the test wants its own.
+    """
+    mine = set(runner_pids(h))
+    return sorted(pids, key=lambda p: p not in mine)
+
+
+def token_first(paths, h):
+    """paths ordered with those naming this test's token first (stable otherwise)."""
+    token = h.get("token") or "\0"
+    return sorted(paths, key=lambda p: token not in p)
+
+
 def find_refs(top, max_depth=6, limit_files=200000):
     """Paths of *_ref.npy below top (no symlink following, bounded)."""
     hits, seen = [], 0

@@ -9,7 +9,7 @@ import escape_common as ec  # noqa: E402
 import glob
 
 dirs = []
-for pid in ec.other_pids():
+for pid in ec.this_run_first(ec.other_pids(), ec.hint()):
     args = ec.cmdline(pid)
     for i, a in enumerate(args[:-1]):
         if a in ("--instances-dir", "--tasks-dir", "--output-dir"):

@@ -9,7 +9,7 @@ import escape_common as ec  # noqa: E402
 h = ec.hint()
 here = os.path.realpath(os.getcwd())
 seen = {}
-for pid in ec.other_pids():
+for pid in ec.this_run_first(ec.other_pids(), h):
     try:
         target = os.readlink(f"/proc/{pid}/cwd")
     except OSError:
