@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Token usage with honest coverage: a missing count is unknown, never 0.
 public struct TokenUsage: Sendable, Codable, Equatable {
     /// `observed` (the agent reported usage), `unknown` (it reported none) or `unsupported`.
@@ -49,7 +53,11 @@ public struct AgentOutputSummary: Sendable, Codable, Equatable {
 public enum AgentOutputParser {
     /// Parses a captured stdout file.
     public static func parse(file: URL, truncated: Bool = false) -> AgentOutputSummary {
-        let data = (try? Data(contentsOf: file)) ?? Data()
+        // An empty capture is not read at all (reading an empty file through Data(contentsOf:) leaks a page per call
+        // in this Foundation, which a batch of thousands of quiet agents turns into growing memory).
+        var st = stat()
+        let empty = stat(file.path, &st) == 0 && st.st_size == 0
+        let data = empty ? Data() : ((try? Data(contentsOf: file)) ?? Data())
         var s = parse(data)
         s.truncated = truncated
         return s

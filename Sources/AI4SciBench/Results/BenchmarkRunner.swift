@@ -121,6 +121,8 @@ public struct RunItem: Sendable {
     public var instance: TaskInstance
     /// The level.
     public var level: PromptLevel
-    /// `<task_id>__<variant>__<level>`.
-    public var instanceID: String { "\(instance.name)__\(level.rawValue)" }
+    /// The repetition (1…K) when a batch repeats items; nil for a single run (no `__r<k>` suffix).
+    public var repeatIndex: Int? = nil
+    /// `<task_id>__<variant>__<level>[__r<k>]`.
+    public var instanceID: String { "\(instance.name)__\(level.rawValue)" + (repeatIndex.map { "__r\($0)" } ?? "") }
 }

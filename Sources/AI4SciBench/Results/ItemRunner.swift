@@ -6,8 +6,15 @@ struct ItemRunner: Sendable {
     let registry: ScorerRegistry
     let launcher: AgentLauncher
     let workspaceRoot: URL
+    /// The attempt number recorded in the result (batch retries and resumes count up from 1).
+    var attempt: Int = 1
 
     func run(_ item: RunItem) async throws -> InstanceResult {
+        try await runDetailed(item).result
+    }
+
+    /// Runs the item; also returns the sandbox refusal step when the launcher refused it.
+    func runDetailed(_ item: RunItem) async throws -> (result: InstanceResult, refusalStep: String?) {
         let fm = FileManager.default
         let startedAt = BenchmarkRunner.timestamp()
         let clock = ContinuousClock()
@@ -110,7 +117,7 @@ struct ItemRunner: Sendable {
         let result = InstanceResult(
             taskID: item.task.id, taskVersion: item.task.version, taskHash: item.task.contentHash, instanceID: item.instanceID,
             instance: ["name": .string(item.instance.name), "variant": .string(item.instance.variant), "params_used": .object(item.instance.parameters)],
-            promptLevel: item.level, attempt: 1,
+            promptLevel: item.level, attempt: attempt,
             agent: ["name": .string(config.agentName), "command_template": .string(config.agentCommand.template),
                     "pass_env": .array(config.passEnv.map { .string($0) }),
                     "read_only_binds": .array((config.agentCommand.programDirectories + config.readOnlyBinds).map { .string($0.path) })],
@@ -133,7 +140,7 @@ struct ItemRunner: Sendable {
                            agentSeconds: seconds(t2 - t1), scoringSeconds: seconds(t3 - t2)),
             artifacts: artifacts)
         try AtomicFile.writeJSON(result, to: URL(fileURLWithPath: base.path + ".json"))
-        return result
+        return (result, agentStatus == .refused ? (launch.refusal?.step ?? "?") : nil)
     }
 
     /// A non-negative integer from evidence (the launcher writes -1 for "not measured").

@@ -1,0 +1,183 @@
+import AI4SciBench
+import ArgumentParser
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `ai4sci-bench batch-run`: many agents × tasks × instances × levels × repeats, parallel, journaled, resumable.
+struct BatchRunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "batch-run",
+        abstract: "Run several agents on many tasks, in parallel, crash-safe and resumable.",
+        discussion: """
+            The full grid is planned and written to <output-dir>/journal.jsonl before any agent runs. \
+            Results go to <output-dir>/<agent>/<task_id>/<instance_id>.json, every attempt to .../attempts/. \
+            After a crash or Ctrl-C, `batch-run --resume DIR` re-runs only the items without a valid result.
+
+            Agents file (--agents FILE):
+              agents:
+                - {name: oracle, cmd: 'python3 Agents/oracle.py --task-id {task_id}', pass_env: [], sandbox: task, timeout: 600}
+
+            A batch file (--config batch.yaml) may hold every setting (keys as the flags, with _ for -); flags override it.
+            """
+    )
+
+    @Option(name: .customLong("config"), help: "Batch YAML file holding any of the settings below.")
+    var configFile: String?
+    @Option(name: .customLong("agents"), help: "Agents YAML file: agents: [{name, cmd, pass_env, sandbox, timeout, bind_ro}].")
+    var agentsFile: String?
+    @Option(name: .customLong("agent-cmd"), help: "A single agent's command template (instead of --agents).")
+    var agentCmd: String?
+    @Option(name: .customLong("agent-name"), help: "Name of the --agent-cmd agent.")
+    var agentName: String?
+    @Option(name: .customLong("tasks-dir"), help: "Folder holding task directories (default Tasks).")
+    var tasksDir: String?
+    @Option(name: .customLong("tasks"), help: "Comma-separated task ids (default: all non-abandoned).")
+    var tasks: String?
+    @Option(name: .customLong("prompt-levels"), help: "Comma-separated prompt levels (default b1,b2,b3,b4).")
+    var promptLevels: String?
+    @Option(name: .customLong("instances-per-task"), help: "Instances per task (default 1).")
+    var instancesPerTask: Int?
+    @Option(help: "Base seed (default 42).")
+    var seed: Int?
+    @Option(name: .customLong("instances-dir"), help: "Pre-generated instance folders instead of generators.")
+    var instancesDir: String?
+    @Option(help: "Independent repetitions of every item (ids __r1..rK when K > 1).")
+    var repeats: Int?
+    @Option(help: "Items run at the same time (default: the number of cores).")
+    var jobs: Int?
+    @Option(help: "Extra attempts for items that ended evaluation_invalid or were refused for a transient reason (default 0).")
+    var retries: Int?
+    @Option(help: "Default sandbox mode: none, seccomp, task or strict (default task).")
+    var sandbox: SandboxMode?
+    @Option(help: "Default per-run timeout in seconds.")
+    var timeout: Double?
+    @Option(name: .customLong("pass-env"), help: "Pass this host variable to the --agent-cmd agent (repeatable).")
+    var passEnv: [String] = []
+    @Option(name: .customLong("output-dir"), help: "The batch directory (default batch_results).")
+    var outputDir: String?
+    @Option(name: .customLong("resume"), help: "Continue the batch in DIR: re-run only items without a valid result.")
+    var resumeDir: String?
+    @Flag(help: "With --resume: continue even though the configuration or plan changed (recorded in batch.json).")
+    var force = false
+    @Flag(name: .customLong("allow-degraded"), help: "Run with a weaker, labelled sandbox instead of refusing.")
+    var allowDegraded = false
+    @Flag(name: .customLong("include-abandoned"), help: "Also run abandoned tasks.")
+    var includeAbandoned = false
+    @Flag(name: .customLong("fail-on-error"), help: "Exit 1 when any item failed or could not be evaluated.")
+    var failOnError = false
+    @Flag(name: .shortAndLong, help: "No progress output.")
+    var quiet = false
+
+    /// The flags given, as batch-file keys.
+    func overrides() -> [String: JSONValue] {
+        var o: [String: JSONValue] = [:]
+        func set(_ k: String, _ v: JSONValue?) { if let v { o[k] = v } }
+        set("agents_file", agentsFile.map { .string($0) })
+        set("agent_cmd", agentCmd.map { .string($0) })
+        set("agent_name", agentName.map { .string($0) })
+        set("tasks_dir", tasksDir.map { .string($0) })
+        set("tasks", tasks.map { .string($0) })
+        set("prompt_levels", promptLevels.map { .string($0) })
+        set("instances_per_task", instancesPerTask.map { .number(Double($0)) })
+        set("seed", seed.map { .number(Double($0)) })
+        set("instances_dir", instancesDir.map { .string($0) })
+        set("repeats", repeats.map { .number(Double($0)) })
+        set("jobs", jobs.map { .number(Double($0)) })
+        set("retries", retries.map { .number(Double($0)) })
+        set("sandbox", sandbox.map { .string($0.rawValue) })
+        set("timeout", timeout.map { .number($0) })
+        if !passEnv.isEmpty { o["pass_env"] = .array(passEnv.map { .string($0) }) }
+        set("output_dir", outputDir.map { .string($0) })
+        if allowDegraded { o["allow_degraded"] = true }
+        if includeAbandoned { o["include_abandoned"] = true }
+        return o
+    }
+
+    func run() async throws {
+        if force && resumeDir == nil { throw BenchError(.badInput, "--force only applies with --resume DIR") }
+        var flags = overrides()
+        var config: BatchConfiguration
+        let directory: String
+        if let dir = resumeDir {
+            directory = dir
+            flags["output_dir"] = nil
+            let selection = Set(flags.keys).subtracting(["jobs", "retries"])
+            if configFile == nil && selection.isEmpty {
+                config = try BatchRunner.storedConfiguration(batchDirectory: URL(fileURLWithPath: dir))
+            } else {
+                config = try BatchConfigParser.parse(file: configFile.map { URL(fileURLWithPath: $0) }, overrides: flags).config
+            }
+            if let j = flags["jobs"]?.intValue { config.jobs = j }
+            if let r = flags["retries"]?.intValue { config.retries = r }
+        } else {
+            let parsed = try BatchConfigParser.parse(file: configFile.map { URL(fileURLWithPath: $0) }, overrides: flags)
+            config = parsed.config
+            directory = parsed.outputDirectory
+        }
+        config.commandLine = CommandLine.arguments
+        let runner = try BatchRunner(config: config, directory: URL(fileURLWithPath: directory), resume: resumeDir != nil, force: force)
+        let renderer = BatchProgressRenderer(quiet: quiet)
+        let summary = try await SignalCancellation.run {
+            try await runner.run { event in renderer.render(event) }
+        }
+        renderer.finish()
+        let p = summary.progress
+        let means = p.meanByAgent.map { "\($0.agent) \($0.mean.map { String(format: "%.2f", $0) } ?? "-")" }.joined(separator: ", ")
+        print("\(p.done)/\(p.total) item(s) done (\(p.doneHere) this run): \(p.failed) agent failed, \(p.invalid) invalid; mean score: \(means)")
+        print("results: \(PathDisplay.relative(summary.directory))")
+        if failOnError && (p.failed > 0 || p.invalid > 0) { throw CLIExit(code: 1) }
+    }
+}
+
+/// Batch progress on stderr: a live line on a TTY, else one plain line per finished item.
+final class BatchProgressRenderer: @unchecked Sendable {
+    let quiet: Bool
+    let live = isatty(2) == 1
+    private let lock = NSLock()
+    private var lastDraw = 0.0
+
+    init(quiet: Bool) { self.quiet = quiet }
+
+    func render(_ event: BatchEvent) {
+        guard !quiet else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        switch event {
+        case .planned(let items, let toRun, let agents, let tasks):
+            line("planned \(items) item(s) over \(agents) agent(s) and \(tasks) task(s); \(toRun) to run")
+        case .generating(let taskID, let variant):
+            if !live { line("generating \(taskID)__\(variant)…") }
+        case .retrying(let item, let attempt, let reason):
+            line("retrying \(item) (attempt \(attempt): \(reason))")
+        case .warning(let text):
+            line("warning: \(text)")
+        case .finished(let r):
+            let p = r.progress
+            if live {
+                if p.elapsedSeconds - lastDraw < 0.2 && p.done < p.total { return }
+                lastDraw = p.elapsedSeconds
+                let rate = p.doneHere > 0 ? p.elapsedSeconds / Double(p.doneHere) : 0
+                let eta = rate * Double(max(0, p.total - p.done))
+                let means = p.meanByAgent.map { "\($0.agent) \($0.mean.map { String(format: "%.2f", $0) } ?? "-")" }.joined(separator: " ")
+                let text = String(format: "\r\u{1B}[K%d/%d done · %d running · %d failed · %d invalid · %.0f s · ETA %.0f s · %@",
+                                  p.done, p.total, p.running, p.failed, p.invalid, p.elapsedSeconds, eta, means)
+                FileHandle.standardError.write(Data(text.utf8))
+            } else {
+                let score = r.finalScore.map { String(format: "%.2f", $0) } ?? "-"
+                let wall = r.wallSeconds.map { String(format: "%.1f s", $0) } ?? "-"
+                line("[\(p.done)/\(p.total)] \(r.item)  \(score)  \(r.outcome.rawValue)  \(wall)" + (r.attempt > 1 ? "  attempt \(r.attempt)" : "")
+                     + (r.message.map { "  (\($0))" } ?? ""))
+            }
+        }
+    }
+
+    func line(_ s: String) {
+        if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        Console.info(s)
+    }
+
+    func finish() { if live && !quiet { FileHandle.standardError.write(Data("\n".utf8)) } }
+}
