@@ -56,7 +56,7 @@ struct BatchRunCommand: AsyncParsableCommand {
     var timeout: Double?
     @Option(name: .customLong("pass-env"), help: "Pass this host variable to the --agent-cmd agent (repeatable).")
     var passEnv: [String] = []
-    @Option(name: .customLong("output-dir"), help: "The batch directory (default batch_results).")
+    @Option(name: .customLong("output-dir"), help: "The batch directory (default results/batch).")
     var outputDir: String?
     @Option(name: .customLong("resume"), help: "Continue the batch in DIR: re-run only items without a valid result.")
     var resumeDir: String?

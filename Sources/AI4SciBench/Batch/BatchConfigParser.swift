@@ -33,7 +33,7 @@ public struct BatchConfigParser {
         var p = BatchConfigParser()
         let config = p.build(merged, source: source)
         if !p.issues.isEmpty { throw ValidationFailed(issues: p.issues) }
-        return (config, merged["output_dir"]?.stringValue ?? "batch_results")
+        return (config, merged["output_dir"]?.stringValue ?? "results/batch")
     }
 
     /// Parses the canonical config stored in `batch.json` (for `--resume` without selection flags).

@@ -63,7 +63,7 @@ public struct BatchConfiguration: Sendable {
     /// Default per-run timeout; nil = the task's.
     public var timeoutSeconds: Double?
     /// The batch directory.
-    public var outputDirectory: String = "batch_results"
+    public var outputDirectory: String = "results/batch"
     /// Run with a weaker, labelled sandbox instead of refusing.
     public var allowDegraded: Bool = false
     /// Run abandoned tasks too.
