@@ -66,7 +66,7 @@ enum BatchFixture {
         let config: JSONValue = ["tasks": ["physics.x", "chem.y"], "repeats": 2, "agents": ["alpha", "beta"]]
         let plan: JSONValue = .array(items.map { .string($0.itemID) })
         let batch: JSONValue = ["schema": "ai4sci_bench_batch", "version": 1, "config": config,
-                                "config_hash": .string(RunDirectory.canonicalHash(config)), "plan_hash": .string(RunDirectory.canonicalHash(plan)),
+                                "config_hash": .string(CanonicalJSON.sha256(config)), "plan_hash": .string(CanonicalJSON.sha256(plan)),
                                 "items": .number(Double(items.count)), "agents": [["name": "alpha"], ["name": "beta"]],
                                 "framework_version": "0.1.0", "host": [:], "created_at": "2026-01-01T00:00:00Z", "force_overrides": []]
         try AtomicFile.writeJSON(batch, to: dir.appendingPathComponent("batch.json"))

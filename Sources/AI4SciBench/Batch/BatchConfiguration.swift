@@ -92,7 +92,7 @@ public struct BatchConfiguration: Sendable {
     }
 
     /// sha256 hex of the compact sorted-key JSON of ``canonical``.
-    public var configHash: String { BatchHash.sha256(canonical) }
+    public var configHash: String { CanonicalJSON.sha256(canonical) }
 
     /// The `run` configuration of one agent, writing into `DIR/<agent>/`.
     public func runConfiguration(for agent: BatchAgent, batchDirectory: URL) -> RunConfiguration {

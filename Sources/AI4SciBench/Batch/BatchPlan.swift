@@ -1,18 +1,4 @@
-import Crypto
 import Foundation
-
-/// sha256 over canonical (compact, sorted-key) JSON.
-public enum BatchHash {
-    /// Compact sorted-key JSON text of a value.
-    public static func canonicalJSON(_ value: JSONValue) -> String {
-        (try? JSONValue.encodeString(value, pretty: false)) ?? "null"
-    }
-
-    /// Hex sha256 of the canonical JSON of `value`.
-    public static func sha256(_ value: JSONValue) -> String {
-        SHA256.hash(data: Data(canonicalJSON(value).utf8)).map { String(format: "%02x", $0) }.joined()
-    }
-}
 
 /// Where one planned instance comes from: a generator seed or a pre-generated folder.
 public enum InstanceSource: Sendable, Hashable {
@@ -101,5 +87,5 @@ public struct BatchPlan: Sendable {
     }
 
     /// sha256 of the canonical JSON list of item ids.
-    public var planHash: String { BatchHash.sha256(.array(items.map { .string($0.id) })) }
+    public var planHash: String { CanonicalJSON.sha256(.array(items.map { .string($0.id) })) }
 }

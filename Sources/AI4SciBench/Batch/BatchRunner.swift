@@ -112,9 +112,9 @@ public struct BatchRunner: Sendable {
     /// What differs between a stored batch and this configuration and plan (empty = the same).
     static func differences(old: [String: JSONValue], newConfig: JSONValue, newPlan: BatchPlan) -> [String] {
         var out: [String] = []
-        if old["config_hash"]?.stringValue != BatchHash.sha256(newConfig) {
+        if old["config_hash"]?.stringValue != CanonicalJSON.sha256(newConfig) {
             let a = old["config"]?.objectValue ?? [:], b = newConfig.objectValue ?? [:]
-            let keys = Set(a.keys).union(b.keys).filter { BatchHash.canonicalJSON(a[$0] ?? .null) != BatchHash.canonicalJSON(b[$0] ?? .null) }
+            let keys = Set(a.keys).union(b.keys).filter { CanonicalJSON.text(a[$0] ?? .null) != CanonicalJSON.text(b[$0] ?? .null) }
             out.append("the configuration differs (\(keys.sorted().map { "\($0): \((a[$0] ?? .null).shortDescription) → \((b[$0] ?? .null).shortDescription)" }.joined(separator: ", ")))")
         }
         if old["plan_hash"]?.stringValue != newPlan.planHash {

@@ -30,7 +30,7 @@ public final class Journal: @unchecked Sendable {
 
     /// Appends one record (compact sorted-key JSON + newline) and fsyncs.
     public func append(_ record: JSONValue) throws {
-        var data = Data(BatchHash.canonicalJSON(record).utf8)
+        var data = Data(CanonicalJSON.text(record).utf8)
         data.append(0x0A)
         lock.lock()
         defer { lock.unlock() }

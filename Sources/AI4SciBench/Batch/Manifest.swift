@@ -50,12 +50,12 @@ public enum Manifest {
     static func configuration(of dir: URL) -> (kind: String, config: JSONValue, configHash: JSONValue, planHash: JSONValue) {
         if let data = try? Data(contentsOf: dir.appendingPathComponent("batch.json")), let batch = try? JSONValue.parse(data) {
             let config = batch["config"] ?? .null
-            let hash = batch["config_hash"].flatMap { $0.isNull ? nil : $0 } ?? .string(RunDirectory.canonicalHash(config))
+            let hash = batch["config_hash"].flatMap { $0.isNull ? nil : $0 } ?? .string(CanonicalJSON.sha256(config))
             return ("batch", config, hash, batch["plan_hash"] ?? .null)
         }
         if let data = try? Data(contentsOf: dir.appendingPathComponent("run_metadata.json")), let meta = try? JSONValue.parse(data) {
             let config = runConfig(meta)
-            return ("run", config, .string(RunDirectory.canonicalHash(config)), .null)
+            return ("run", config, .string(CanonicalJSON.sha256(config)), .null)
         }
         return ("unknown", .null, .null, .null)
     }

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 #if canImport(Glibc)
@@ -103,12 +102,6 @@ public struct RunDirectory: Sendable {
 
     static func join(_ parts: String...) -> String {
         parts.filter { !$0.isEmpty }.joined(separator: "/")
-    }
-
-    /// Hex sha256 of the canonical JSON (sorted keys, compact) of a value.
-    public static func canonicalHash(_ value: JSONValue) -> String {
-        let data = (try? JSONValue.encode(value, pretty: false)) ?? Data()
-        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }
 }
 

@@ -119,7 +119,7 @@ public enum RunValidator {
                 problems.append(.init(.configMismatch, Manifest.fileName, "\(key) differs from batch.json's"))
             }
         } else if dir.kind == .run, let config = doc["config"], let hash = doc["config_hash"]?.stringValue,
-                  RunDirectory.canonicalHash(config) != hash {
+                  CanonicalJSON.sha256(config) != hash {
             problems.append(.init(.configMismatch, Manifest.fileName, "config_hash does not match the sha256 of the recorded config"))
         }
         return problems

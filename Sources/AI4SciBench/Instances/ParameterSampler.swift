@@ -68,12 +68,11 @@ public enum ParameterSampler {
 
     /// Canonical JSON of parameters (sorted keys, compact), the input of the `p<hash>` instance names.
     public static func canonicalJSON(_ params: [String: JSONValue]) -> String {
-        (try? JSONValue.encodeString(JSONValue.object(params), pretty: false)) ?? "{}"
+        CanonicalJSON.text(.object(params))
     }
 
     /// First 10 hex digits of sha256(canonical params).
     public static func parameterHash(_ params: [String: JSONValue]) -> String {
-        let digest = SHA256.hash(data: Data(canonicalJSON(params).utf8))
-        return String(digest.map { String(format: "%02x", $0) }.joined().prefix(10))
+        String(CanonicalJSON.sha256(.object(params)).prefix(10))
     }
 }

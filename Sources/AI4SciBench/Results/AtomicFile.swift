@@ -9,34 +9,7 @@ import Glibc
 public enum AtomicFile {
     /// Writes `data` to `url` so readers see either the old file or the whole new one.
     public static func write(_ data: Data, to url: URL) throws {
-        let dir = url.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        let fd = open(tmp.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw BenchError(.io, "cannot create \(PathDisplay.relative(tmp)): \(String(cString: strerror(errno)))") }
-        var ok = true
-        data.withUnsafeBytes { buf in
-            var off = 0
-            while off < buf.count {
-                let n = Glibc.write(fd, buf.baseAddress! + off, buf.count - off)
-                if n < 0 { if errno == EINTR { continue }; ok = false; return }
-                off += n
-            }
-        }
-        let err = errno
-        if ok, fsync(fd) != 0 { ok = false }
-        close(fd)
-        guard ok else {
-            unlink(tmp.path)
-            throw BenchError(.io, "cannot write \(PathDisplay.relative(url)): \(String(cString: strerror(err)))")
-        }
-        guard rename(tmp.path, url.path) == 0 else {
-            let e = errno
-            unlink(tmp.path)
-            throw BenchError(.io, "cannot rename into \(PathDisplay.relative(url)): \(String(cString: strerror(e)))")
-        }
-        let dfd = open(dir.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dfd >= 0 { fsync(dfd); close(dfd) }
+        try write(to: url) { try $0.write(contentsOf: data) }
     }
 
     /// Writes a file atomically by streaming: `body` writes into a temporary file, which is fsync'd and renamed.

@@ -117,6 +117,6 @@ public enum HostFacts {
 extension TaskLoader {
     /// sha256 over a list of hashes (order-independent: sorted first).
     static func combinedHash(_ hashes: [String]) -> String {
-        ParameterSampler.parameterHash(["tasks": .array(hashes.sorted().map { .string($0) })])
+        CanonicalJSON.sha256(.array(hashes.sorted().map { .string($0) }))
     }
 }

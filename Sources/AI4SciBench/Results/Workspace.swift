@@ -38,7 +38,7 @@ public struct Workspace: Sendable {
         let info: JSONValue = [
             "schema": "ai4sci_bench_task_info",
             // The task id is anonymised: agents should solve the task, not look it up.
-            "task": .string("task-" + String(ParameterSampler.parameterHash(["id": .string(task.id)]).prefix(8))),
+            "task": .string("task-" + String(CanonicalJSON.sha256(.string(task.id)).prefix(8))),
             "prompt_level": .string(level.rawValue),
             "prompt_file": "prompt.md",
             "timeout_seconds": .number(timeoutSeconds),
