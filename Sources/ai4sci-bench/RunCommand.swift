@@ -126,7 +126,8 @@ struct RunCommand: AsyncParsableCommand {
 /// Turns SIGINT/SIGTERM into task cancellation (which tears the agents down); a second SIGINT exits at once.
 enum SignalCancellation {
     static func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        let task = Task { try await body() }
+        // Handlers go in before any work starts, so a signal can never reach the default action mid-run.
+        let task = TaskBox<T>()
         var sources: [any DispatchSourceSignal] = []
         let count = Counter()
         for sig in [SIGINT, SIGTERM] {
@@ -142,18 +143,43 @@ enum SignalCancellation {
         }
         defer { sources.forEach { $0.cancel() } }
         do {
-            return try await task.value
-        } catch is CancellationError {
-            throw CLIExit(code: 130)
-        } catch let e as BenchError where e.code == .cancelled {
-            throw CLIExit(code: 130)
+            return try await task.start(body).value
+        } catch {
+            // Once interrupted, whatever error the teardown surfaced (cancellation, a launcher or I/O error)
+            // ends the command as interrupted: the state on disk is consistent and resumable.
+            if count.value > 0 || error is CancellationError || (error as? BenchError)?.code == .cancelled {
+                throw CLIExit(code: 130)
+            }
+            throw error
+        }
+    }
+
+    /// Holds the running task so a signal that arrives before it starts still cancels it.
+    final class TaskBox<T: Sendable>: @unchecked Sendable {
+        private let lock = NSLock()
+        private var task: Task<T, any Error>?
+        private var cancelled = false
+
+        func start(_ body: @escaping @Sendable () async throws -> T) -> Task<T, any Error> {
+            lock.lock(); defer { lock.unlock() }
+            let t = Task { try await body() }
+            task = t
+            if cancelled { t.cancel() }
+            return t
+        }
+
+        func cancel() {
+            lock.lock(); defer { lock.unlock() }
+            cancelled = true
+            task?.cancel()
         }
     }
 
     final class Counter: @unchecked Sendable {
         private let lock = NSLock()
-        private var value = 0
-        func increment() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
+        private var count = 0
+        func increment() -> Int { lock.lock(); defer { lock.unlock() }; count += 1; return count }
+        var value: Int { lock.lock(); defer { lock.unlock() }; return count }
     }
 }
 

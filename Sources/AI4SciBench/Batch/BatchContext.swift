@@ -96,7 +96,9 @@ final class BatchContext: Sendable {
         do {
             outcome = try await runner.runDetailed(run)
         } catch {
-            if error is CancellationError || (error as? BenchError)?.code == .cancelled {
+            // Whatever the error looks like when cancellation reaches it (a launcher, Subprocess or I/O error), a
+            // started attempt of a cancelled batch is journaled as interrupted.
+            if Task.isCancelled || error is CancellationError || (error as? BenchError)?.code == .cancelled {
                 try? journal.append(["type": "interrupted", "item": .string(item.id), "attempt": .number(Double(attempt)), "time": Journal.now()])
             }
             throw error
