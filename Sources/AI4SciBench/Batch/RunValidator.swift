@@ -55,39 +55,61 @@ public enum RunValidator {
 
     /// Validates `directory`; throws a bad-input error when it is not a run directory.
     public static func validate(directory: URL) throws -> RunValidationReport {
+        try validate(directory: directory, extract: { (_: String, _: JSONSkim) -> Never? in nil }).report
+    }
+
+    /// Validates `directory` and, in the same pass (each file is read once), hands every result document to
+    /// `extract`; returns the report and the extracted values in path order.
+    ///
+    /// Files are read, hashed and checked on every core; problems come out in a fixed order (manifest,
+    /// then content by path, then records and journal), so the report does not depend on scheduling.
+    public static func validate<Item: Sendable>(directory: URL, extract: @escaping @Sendable (String, JSONSkim) -> Item?) throws
+        -> (report: RunValidationReport, items: [Item])
+    {
         let dir = try RunDirectory(directory)
         var problems: [RunProblem] = []
         let walk = DirectoryWalk(root: dir.url, skip: [Manifest.fileName])
         for link in walk.escapingLinks {
             problems.append(.init(.escapingPath, link.path, "symbolic link points outside the directory, to \(link.target)"))
         }
-        problems += checkManifest(dir, walk: walk)
-        var content = ContentChecks(dir: dir)
-        content.checkDocuments(walk.files)
-        problems += content.problems
+        let pass = FilePass.run(dir: dir, files: walk.files, extract: extract)
+        problems += checkManifest(dir, walk: walk, hashes: pass.hashes)
+        problems += pass.problems
+        if let manifest = readSkim(dir.url.appendingPathComponent(Manifest.fileName)), manifest.isComplete {
+            problems += ContentChecks.schemaProblems(manifest, Manifest.fileName)
+        }
         if dir.kind == .batch || walk.files.contains(where: { $0.hasPrefix(BatchRecords.folder + "/") }) {
             problems += checkRecords(dir)
         }
         if dir.kind == .batch { problems += JournalChecks.check(dir) }
-        return RunValidationReport(directory: PathDisplay.relative(dir.url), kind: dir.kind, files: walk.files.count,
-                                   results: content.results, problems: problems)
+        let report = RunValidationReport(directory: PathDisplay.relative(dir.url), kind: dir.kind, files: walk.files.count,
+                                         results: pass.results, problems: problems)
+        return (report, pass.items)
+    }
+
+    /// The bytes of a file as a skim, or nil when it cannot be read.
+    static func readSkim(_ url: URL) -> JSONSkim? {
+        FileBytes.read(url.path).map(JSONSkim.init)
     }
 
     /// Manifest against the files on disk: changed, missing, extra, escaping; configuration against `batch.json`.
-    static func checkManifest(_ dir: RunDirectory, walk: DirectoryWalk) -> [RunProblem] {
+    static func checkManifest(_ dir: RunDirectory, walk: DirectoryWalk, hashes: [String: (hex: String, bytes: Int64)]) -> [RunProblem] {
         let url = dir.url.appendingPathComponent(Manifest.fileName)
         guard FileManager.default.fileExists(atPath: url.path) else {
             return [.init(.noManifest, Manifest.fileName, "no manifest.json: file hashes cannot be checked (it is written last; the run may not have finished)")]
         }
-        guard let doc = dir.readJSON(url), let artifacts = doc["artifacts"]?.arrayValue else {
+        guard let skim = readSkim(url), skim.isComplete, let top = skim.fields(skim.root, ["artifacts", "config", "config_hash", "plan_hash"]),
+              let artifactsAt = top[0], skim.bytes[artifactsAt] == 0x5B
+        else {
             return [.init(.unreadable, Manifest.fileName, "not a JSON document with an artifacts list")]
         }
         var problems: [RunProblem] = []
         let onDisk = Set(walk.files)
         let escaping = Set(walk.escapingLinks.map(\.path))
         var listed = Set<String>()
-        for (i, a) in artifacts.enumerated() {
-            guard let path = a["path"]?.stringValue else {
+        for (i, entry) in skim.elements(artifactsAt).enumerated() {
+            let f = skim.fields(entry, ["path", "sha256", "bytes"]) ?? [nil, nil, nil]
+            guard let path = skim.string(f[0]) else {
                 problems.append(.init(.unreadable, Manifest.fileName, "artifacts[\(i)] has no path"))
                 continue
             }
@@ -101,12 +123,12 @@ public enum RunValidator {
                 problems.append(.init(.missingFile, path, "listed in manifest.json but missing"))
                 continue
             }
-            guard let h = try? AtomicFile.sha256(of: dir.url.appendingPathComponent(path)) else {
+            guard let h = hashes[path] else {
                 problems.append(.init(.unreadable, path, "cannot be read to hash it"))
                 continue
             }
-            let sha = a["sha256"]?.stringValue ?? ""
-            let bytes = a["bytes"]?.doubleValue.map { Int64($0) }
+            let sha = skim.string(f[1]) ?? ""
+            let bytes = skim.number(f[2]).map { Int64($0) }
             if sha != h.hex || bytes != h.bytes {
                 problems.append(.init(.changedFile, path, "changed since manifest.json was written: sha256 \(h.hex.prefix(12))… (\(h.bytes) bytes), manifest says \(sha.prefix(12))… (\(bytes.map(String.init) ?? "?") bytes)"))
             }
@@ -114,12 +136,12 @@ public enum RunValidator {
         for path in walk.files where !listed.contains(path) {
             problems.append(.init(.extraFile, path, "file not listed in manifest.json"))
         }
+        let config = skim.value(top[1]), configHash = skim.value(top[2]), planHash = skim.value(top[3])
         if dir.kind == .batch, let batch = dir.readJSON(dir.url.appendingPathComponent("batch.json")) {
-            for key in ["config_hash", "plan_hash", "config"] where (doc[key] ?? .null) != (batch[key] ?? .null) {
+            for (key, value) in [("config_hash", configHash), ("plan_hash", planHash), ("config", config)] where (value ?? .null) != (batch[key] ?? .null) {
                 problems.append(.init(.configMismatch, Manifest.fileName, "\(key) differs from batch.json's"))
             }
-        } else if dir.kind == .run, let config = doc["config"], let hash = doc["config_hash"]?.stringValue,
-                  CanonicalJSON.sha256(config) != hash {
+        } else if dir.kind == .run, let config, let hash = configHash?.stringValue, CanonicalJSON.sha256(config) != hash {
             problems.append(.init(.configMismatch, Manifest.fileName, "config_hash does not match the sha256 of the recorded config"))
         }
         return problems
