@@ -24,3 +24,10 @@ if ! command -v swift >/dev/null 2>&1; then
   echo "setup: the Swift toolchain (6.2 or newer) is not on PATH; install it from swift.org" >&2
   exit 2
 fi
+# Optional: headless Chromium, for the test that renders the HTML report (skipped when absent).
+# AI4SCI_NO_CHROMIUM=1 skips the attempt; a failed install is not an error.
+if [ -z "${AI4SCI_NO_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
+  echo "setup: installing chromium (optional: HTML report rendering test)" >&2
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >/dev/null 2>&1 \
+    || echo "setup: chromium could not be installed; the HTML rendering test will be skipped" >&2
+fi

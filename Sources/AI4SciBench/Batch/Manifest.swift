@@ -12,6 +12,9 @@ public enum Manifest {
     public static let schemaVersion = 1
     /// File name under the output directory.
     public static let fileName = "manifest.json"
+    /// Top-level paths the manifest does not list: itself, and `report/`, a view regenerated from the results
+    /// (`ai4sci-bench report` writes it after the run, so it cannot be listed and must not count as tampering).
+    static let unlisted: Set<String> = [fileName, "report"]
     /// Keys of `run_metadata.json` that make up a single run's configuration.
     static let runConfigKeys = ["agent", "agent_config", "sandbox", "seed", "prompt_levels", "instances_per_task", "instances_dir",
                                 "timeout_seconds", "benchmark_version", "tasks", "command_line", "framework_version"]
@@ -22,7 +25,7 @@ public enum Manifest {
     /// (a batch of 10 000 items has ~50 000 artifacts).
     public static func write(batchDirectory: URL) throws {
         let dir = batchDirectory.standardizedFileURL
-        let walk = DirectoryWalk(root: dir, skip: [fileName])
+        let walk = DirectoryWalk(root: dir, skip: unlisted)
         let (kind, config, configHash, planHash) = configuration(of: dir)
         // Keys in sorted order, as every other document; "artifacts" comes first.
         let tail: [(String, JSONValue)] = [

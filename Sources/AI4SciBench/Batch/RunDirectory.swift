@@ -115,23 +115,48 @@ struct DirectoryWalk {
     /// Walks `root`; `skip` names top-level relative paths to leave out.
     init(root: URL, skip: Set<String> = []) {
         let rootPath = root.standardizedFileURL.resolvingSymlinksInPath().path
-        walk(URL(fileURLWithPath: rootPath), relative: "", rootPath: rootPath, skip: skip)
+        walk(rootPath, relative: "", rootPath: rootPath, skip: skip)
         files.sort()
     }
 
-    private mutating func walk(_ dir: URL, relative: String, rootPath: String, skip: Set<String>) {
-        for name in RunDirectory.sortedEntries(dir) {
-            let rel = RunDirectory.join(relative, name)
+    /// Entries of a directory with their type from `readdir` (no `lstat` per entry unless the type is unknown).
+    static func entries(_ path: String) -> [(name: String, type: UInt8)] {
+        guard let d = opendir(path) else { return [] }
+        let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+        defer { closedir(d) }
+        var out: [(name: String, type: UInt8)] = []
+        while let e = readdir(d) {
+            // d_name is read in place: a dirent record is only as long as its name, so copying the field could read past it.
+            let name = String(cString: (UnsafeRawPointer(e) + nameOffset).assumingMemoryBound(to: CChar.self))
+            if name == "." || name == ".." { continue }
+            var type = e.pointee.d_type
+            if type == UInt8(DT_UNKNOWN) {
+                var st = stat()
+                guard lstat(path + "/" + name, &st) == 0 else { continue }
+                switch st.st_mode & S_IFMT {
+                case S_IFDIR: type = UInt8(DT_DIR)
+                case S_IFREG: type = UInt8(DT_REG)
+                case S_IFLNK: type = UInt8(DT_LNK)
+                default: continue
+                }
+            }
+            out.append((name, type))
+        }
+        return out.sorted { $0.name < $1.name }
+    }
+
+    private mutating func walk(_ dir: String, relative: String, rootPath: String, skip: Set<String>) {
+        for (name, type) in Self.entries(dir) {
+            let rel = relative.isEmpty ? name : relative + "/" + name
             if skip.contains(rel) { continue }
-            let u = dir.appendingPathComponent(name)
-            var st = stat()
-            guard lstat(u.path, &st) == 0 else { continue }
-            switch st.st_mode & S_IFMT {
-            case S_IFDIR:
-                walk(u, relative: rel, rootPath: rootPath, skip: skip)
-            case S_IFREG:
+            let path = dir + "/" + name
+            switch Int32(type) {
+            case Int32(DT_DIR):
+                walk(path, relative: rel, rootPath: rootPath, skip: skip)
+            case Int32(DT_REG):
                 files.append(rel)
-            case S_IFLNK:
+            case Int32(DT_LNK):
+                let u = URL(fileURLWithPath: path)
                 let target = u.resolvingSymlinksInPath().path
                 if target == rootPath || target.hasPrefix(rootPath + "/") {
                     if RunDirectory.isRegularFile(URL(fileURLWithPath: target)) { files.append(rel) }

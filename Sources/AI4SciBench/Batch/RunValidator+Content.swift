@@ -8,9 +8,13 @@ import Dispatch
 
 /// One read of every file under a run directory, on every core: sha256 and size of each file, schema and
 /// score checks of each JSON document, and whatever the caller extracts from result documents.
+///
+/// Each worker reads through one reused buffer (no allocation or `fstat` per file) and opens files relative to
+/// their folder's descriptor (no full path lookup per file). Per-file slots hold only the digest; problems and
+/// extracted values are kept for JSON documents alone.
 struct FilePass<Item: Sendable> {
-    /// sha256 and size by relative path (files that could be read).
-    var hashes: [String: (hex: String, bytes: Int64)] = [:]
+    /// sha256 and size of each file, in the order of the file list (nil where it could not be read).
+    var hashes: [(digest: SHA256Digest, bytes: Int64)?] = []
     /// Content problems, in path order.
     var problems: [RunProblem] = []
     /// Result documents seen (final results and attempts).
@@ -18,9 +22,8 @@ struct FilePass<Item: Sendable> {
     /// Extracted values, in path order.
     var items: [Item] = []
 
-    /// What one file gave.
-    private struct Outcome {
-        var hash: (hex: String, bytes: Int64)?
+    /// What one JSON document gave.
+    private struct DocumentOutcome {
         var problems: [RunProblem] = []
         var isResult = false
         var item: Item?
@@ -28,28 +31,60 @@ struct FilePass<Item: Sendable> {
 
     /// Shared output slots; each index is written by exactly one worker.
     private final class Slots: @unchecked Sendable {
-        var outcomes: [Outcome]
-        init(_ n: Int) { outcomes = Array(repeating: Outcome(), count: n) }
+        var hashes: [(digest: SHA256Digest, bytes: Int64)?]
+        var documents: [DocumentOutcome]
+        init(files: Int, documents: Int) {
+            hashes = Array(repeating: nil, count: files)
+            self.documents = Array(repeating: DocumentOutcome(), count: documents)
+        }
     }
 
     static func run(dir: RunDirectory, files: [String], extract: @escaping @Sendable (String, JSONSkim) -> Item?) -> FilePass {
-        let slots = Slots(files.count)
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8, files.count))
+        // Folder descriptors, file names and the document slot of each JSON file (-1: not a document we check).
+        var folders: [String: Int32] = [:]
+        var folderOf = [Int32](repeating: -1, count: files.count)
+        var names: [String] = []
+        names.reserveCapacity(files.count)
+        var documentSlot = [Int32](repeating: -1, count: files.count)
+        var documents: Int32 = 0
         let root = dir.url.path
-        slots.outcomes.withUnsafeMutableBufferPointer { buffer in
-            nonisolated(unsafe) let out = buffer
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                var i = w
-                while i < files.count {
-                    out[i] = examine(root: root, rel: files[i], extract: extract)
-                    i += workers
+        for (i, rel) in files.enumerated() {
+            let slash = rel.lastIndex(of: "/")
+            let folder = slash.map { String(rel[..<$0]) } ?? ""
+            names.append(slash.map { String(rel[rel.index(after: $0)...]) } ?? rel)
+            if folders[folder] == nil { folders[folder] = open(folder.isEmpty ? root : root + "/" + folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+            folderOf[i] = folders[folder]!
+            // Agent output copies under `*.outputs/` are the agent's files, not ours.
+            if rel.hasSuffix(".json"), !rel.split(separator: "/").contains(where: { $0.hasSuffix(".outputs") }) {
+                documentSlot[i] = documents
+                documents += 1
+            }
+        }
+        defer { for fd in folders.values where fd >= 0 { close(fd) } }
+        let (folderOfFile, nameOfFile, slotOfFile) = (folderOf, names, documentSlot)
+
+        let slots = Slots(files: files.count, documents: Int(documents))
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8, files.count))
+        slots.hashes.withUnsafeMutableBufferPointer { hashBuffer in
+            slots.documents.withUnsafeMutableBufferPointer { docBuffer in
+                nonisolated(unsafe) let hashOut = hashBuffer
+                nonisolated(unsafe) let docOut = docBuffer
+                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                    var reader = FileBytes.Reader()
+                    var i = w
+                    while i < files.count {
+                        defer { i += workers }
+                        guard folderOfFile[i] >= 0, let bytes = reader.read(at: folderOfFile[i], nameOfFile[i]) else { continue }
+                        hashOut[i] = (SHA256.hash(data: bytes), Int64(bytes.count))
+                        let slot = Int(slotOfFile[i])
+                        if slot >= 0 { docOut[slot] = examine(bytes, rel: files[i], extract: extract) }
+                    }
                 }
             }
         }
         var pass = FilePass()
-        pass.hashes.reserveCapacity(files.count)
-        for (rel, o) in zip(files, slots.outcomes) {
-            if let h = o.hash { pass.hashes[rel] = h }
+        pass.hashes = slots.hashes
+        for o in slots.documents {
             pass.problems += o.problems
             if o.isResult { pass.results += 1 }
             if let item = o.item { pass.items.append(item) }
@@ -57,12 +92,8 @@ struct FilePass<Item: Sendable> {
         return pass
     }
 
-    private static func examine(root: String, rel: String, extract: (String, JSONSkim) -> Item?) -> Outcome {
-        var o = Outcome()
-        guard let bytes = FileBytes.read(root + "/" + rel) else { return o }
-        o.hash = (SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined(), Int64(bytes.count))
-        // Agent output copies under `*.outputs/` are the agent's files, not ours.
-        guard rel.hasSuffix(".json"), !rel.split(separator: "/").contains(where: { $0.hasSuffix(".outputs") }) else { return o }
+    private static func examine(_ bytes: [UInt8], rel: String, extract: (String, JSONSkim) -> Item?) -> DocumentOutcome {
+        var o = DocumentOutcome()
         let skim = JSONSkim(bytes)
         guard skim.isComplete, skim.root < bytes.count, bytes[skim.root] == 0x7B else {
             o.problems.append(.init(.unreadable, rel, "not valid JSON"))
@@ -80,6 +111,26 @@ struct FilePass<Item: Sendable> {
 
 /// Whole-file reads for the validator and the report.
 enum FileBytes {
+    /// Reads whole files into one reused array (its storage is shared, not copied, while a caller holds it).
+    struct Reader {
+        private var content: [UInt8] = []
+        private var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+
+        /// The bytes of `name` in the folder open as `folder`; nil when it cannot be opened or read.
+        mutating func read(at folder: Int32, _ name: String) -> [UInt8]? {
+            let fd = openat(folder, name, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { return nil }
+            defer { close(fd) }
+            content.removeAll(keepingCapacity: true)
+            while true {
+                let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+                if n < 0 { if errno == EINTR { continue }; return nil }
+                if n == 0 { return content }
+                chunk.withUnsafeBufferPointer { content.append(contentsOf: $0[0..<n]) }
+            }
+        }
+    }
+
     /// Reads a whole file (one `read` loop, no intermediate copies); nil when it cannot be opened or read.
     static func read(_ path: String) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -87,10 +138,16 @@ enum FileBytes {
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { return nil }
-        var out = [UInt8](repeating: 0, count: Int(st.st_size))
+        var capacity = Int(st.st_size) + 1  // one spare byte tells a file that grew since fstat
         var filled = 0
+        var out = [UInt8]()
         while true {
-            if filled == out.count { out.append(contentsOf: [UInt8](repeating: 0, count: 64 * 1024)) }  // grew since fstat
+            if out.count == filled {
+                var grown = [UInt8](unsafeUninitializedCapacity: capacity) { _, n in n = capacity }
+                if filled > 0 { grown.withUnsafeMutableBufferPointer { g in out.withUnsafeBufferPointer { _ = memcpy(g.baseAddress!, $0.baseAddress!, filled) } } }
+                out = grown
+                capacity *= 2
+            }
             let n = out.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + filled, $0.count - filled) }
             if n < 0 { if errno == EINTR { continue }; return nil }
             if n == 0 { break }
@@ -118,12 +175,11 @@ struct ScoreFacts {
         finalScore = skim.number(f[1])
         maxScore = skim.number(f[2]) ?? 100
         hardGatesPassed = skim.bool(f[3])
-        for c in skim.elements(f[4]) {
-            let sw = skim.fields(c, ["score", "weight"]) ?? [nil, nil]
+        for sw in skim.elementFields(f[4], ["score", "weight"]) {
             componentScoreSum += skim.number(sw[0]) ?? 0
             componentWeightSum += max(0, skim.number(sw[1]) ?? 0)
         }
-        for g in skim.elements(f[5]) { gateScoreSum += skim.number(skim.field(g, "score")) ?? 0 }
+        for g in skim.elementFields(f[5], ["score"]) { gateScoreSum += skim.number(g[0]) ?? 0 }
     }
 }
 

@@ -1,3 +1,5 @@
+import Crypto
+import Dispatch
 import Foundation
 
 /// One problem found by ``RunValidator``: what kind, which file (relative to the directory) and what is wrong.
@@ -68,16 +70,20 @@ public enum RunValidator {
     {
         let dir = try RunDirectory(directory)
         var problems: [RunProblem] = []
-        let walk = DirectoryWalk(root: dir.url, skip: [Manifest.fileName])
+        // The walk and the manifest's parse are independent: run them side by side.
+        let pair = WalkAndManifest()
+        DispatchQueue.concurrentPerform(iterations: 2) { k in
+            if k == 0 { pair.walk = DirectoryWalk(root: dir.url, skip: Manifest.unlisted) }
+            else { pair.manifest = ManifestEntries.read(dir.url.appendingPathComponent(Manifest.fileName)) }
+        }
+        let walk = pair.walk!
         for link in walk.escapingLinks {
             problems.append(.init(.escapingPath, link.path, "symbolic link points outside the directory, to \(link.target)"))
         }
         let pass = FilePass.run(dir: dir, files: walk.files, extract: extract)
-        problems += checkManifest(dir, walk: walk, hashes: pass.hashes)
+        problems += checkManifest(dir, walk: walk, manifest: pair.manifest, hashes: pass.hashes)
         problems += pass.problems
-        if let manifest = readSkim(dir.url.appendingPathComponent(Manifest.fileName)), manifest.isComplete {
-            problems += ContentChecks.schemaProblems(manifest, Manifest.fileName)
-        }
+        if let manifest = pair.manifest?.skim { problems += ContentChecks.schemaProblems(manifest, Manifest.fileName) }
         if dir.kind == .batch || walk.files.contains(where: { $0.hasPrefix(BatchRecords.folder + "/") }) {
             problems += checkRecords(dir)
         }
@@ -93,23 +99,33 @@ public enum RunValidator {
     }
 
     /// Manifest against the files on disk: changed, missing, extra, escaping; configuration against `batch.json`.
-    static func checkManifest(_ dir: RunDirectory, walk: DirectoryWalk, hashes: [String: (hex: String, bytes: Int64)]) -> [RunProblem] {
-        let url = dir.url.appendingPathComponent(Manifest.fileName)
-        guard FileManager.default.fileExists(atPath: url.path) else {
+    ///
+    /// `hashes` lines up with `walk.files`. The manifest is written sorted by path, like the walk, so the two
+    /// lists are merged in one pass; a manifest out of order (edited by hand) is matched through a dictionary.
+    static func checkManifest(_ dir: RunDirectory, walk: DirectoryWalk, manifest: ManifestEntries?,
+                              hashes: [(digest: SHA256Digest, bytes: Int64)?]) -> [RunProblem] {
+        guard let manifest else {
             return [.init(.noManifest, Manifest.fileName, "no manifest.json: file hashes cannot be checked (it is written last; the run may not have finished)")]
         }
-        guard let skim = readSkim(url), skim.isComplete, let top = skim.fields(skim.root, ["artifacts", "config", "config_hash", "plan_hash"]),
-              let artifactsAt = top[0], skim.bytes[artifactsAt] == 0x5B
-        else {
+        guard let skim = manifest.skim, let top = manifest.top else {
             return [.init(.unreadable, Manifest.fileName, "not a JSON document with an artifacts list")]
         }
         var problems: [RunProblem] = []
-        let onDisk = Set(walk.files)
         let escaping = Set(walk.escapingLinks.map(\.path))
+        let files = walk.files
+        var seen = [Bool](repeating: false, count: files.count)
+        var sorted = true
+        var previous: String?
+        for e in manifest.entries {
+            guard let p = manifest.path(e), previous.map({ $0 < p }) ?? true else { sorted = false; break }
+            previous = p
+        }
+        var index: [String: Int] = [:]
+        if !sorted { for (i, f) in files.enumerated() { index[f] = i } }
         var listed = Set<String>()
-        for (i, entry) in skim.elements(artifactsAt).enumerated() {
-            let f = skim.fields(entry, ["path", "sha256", "bytes"]) ?? [nil, nil, nil]
-            guard let path = skim.string(f[0]) else {
+        var cursor = 0
+        for (i, entry) in manifest.entries.enumerated() {
+            guard let path = manifest.path(entry) else {
                 problems.append(.init(.unreadable, Manifest.fileName, "artifacts[\(i)] has no path"))
                 continue
             }
@@ -117,23 +133,32 @@ public enum RunValidator {
                 problems.append(.init(.escapingPath, path, "listed in manifest.json but \(why)"))
                 continue
             }
-            if !listed.insert(path).inserted { problems.append(.init(.unreadable, path, "listed twice in manifest.json")) }
+            if !sorted, !listed.insert(path).inserted { problems.append(.init(.unreadable, path, "listed twice in manifest.json")) }
             if escaping.contains(path) { continue }  // already reported as an escaping link
-            guard onDisk.contains(path) else {
+            var found: Int?
+            if sorted {
+                while cursor < files.count, files[cursor] < path { cursor += 1 }
+                if cursor < files.count, files[cursor] == path { found = cursor }
+            } else {
+                found = index[path]
+            }
+            guard let at = found else {
                 problems.append(.init(.missingFile, path, "listed in manifest.json but missing"))
                 continue
             }
-            guard let h = hashes[path] else {
+            seen[at] = true
+            guard let h = hashes[at] else {
                 problems.append(.init(.unreadable, path, "cannot be read to hash it"))
                 continue
             }
-            let sha = skim.string(f[1]) ?? ""
-            let bytes = skim.number(f[2]).map { Int64($0) }
-            if sha != h.hex || bytes != h.bytes {
-                problems.append(.init(.changedFile, path, "changed since manifest.json was written: sha256 \(h.hex.prefix(12))… (\(h.bytes) bytes), manifest says \(sha.prefix(12))… (\(bytes.map(String.init) ?? "?") bytes)"))
+            let sha = manifest.sha256(entry) ?? ""
+            let bytes = entry.bytes
+            let hex = Hex.string(h.digest)
+            if sha != hex || bytes != h.bytes {
+                problems.append(.init(.changedFile, path, "changed since manifest.json was written: sha256 \(hex.prefix(12))… (\(h.bytes) bytes), manifest says \(sha.prefix(12))… (\(bytes.map(String.init) ?? "?") bytes)"))
             }
         }
-        for path in walk.files where !listed.contains(path) {
+        for (i, path) in files.enumerated() where !seen[i] {
             problems.append(.init(.extraFile, path, "file not listed in manifest.json"))
         }
         let config = skim.value(top[1]), configHash = skim.value(top[2]), planHash = skim.value(top[3])
@@ -182,4 +207,45 @@ public enum RunValidator {
         }
         return problems
     }
+}
+
+/// `manifest.json` read once: its artifact entries and the top-level members the checks compare.
+struct ManifestEntries: Sendable {
+    /// One artifact: where its members sit in the document (strings are decoded when compared, not kept).
+    struct Entry: Sendable {
+        var pathAt: Int?
+        var sha256At: Int?
+        var bytes: Int64?
+    }
+
+    /// The document (nil when it is not complete JSON).
+    var skim: JSONSkim?
+    /// Value indices of artifacts, config, config_hash and plan_hash (nil when there is no artifacts list).
+    var top: [Int?]?
+    var entries: [Entry] = []
+
+    func path(_ e: Entry) -> String? { skim?.string(e.pathAt) }
+    func sha256(_ e: Entry) -> String? { skim?.string(e.sha256At) }
+
+    /// Nil when the file does not exist.
+    static func read(_ url: URL) -> ManifestEntries? {
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        var m = ManifestEntries()
+        guard let bytes = FileBytes.read(url.path) else { return m }
+        let skim = JSONSkim(bytes)
+        guard skim.isComplete, let top = skim.fields(skim.root, ["artifacts", "config", "config_hash", "plan_hash"]),
+              let artifactsAt = top[0], skim.bytes[artifactsAt] == 0x5B else { return m }
+        m.skim = skim
+        m.top = top
+        m.entries = skim.elementFields(artifactsAt, ["path", "sha256", "bytes"]).map { f in
+            Entry(pathAt: f[0], sha256At: f[1], bytes: skim.number(f[2]).map { Int64($0) })
+        }
+        return m
+    }
+}
+
+/// The directory walk and the parsed manifest, filled side by side (each slot by one thread).
+private final class WalkAndManifest: @unchecked Sendable {
+    var walk: DirectoryWalk?
+    var manifest: ManifestEntries?
 }

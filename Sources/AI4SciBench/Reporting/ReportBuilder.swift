@@ -164,7 +164,9 @@ public enum ReportBuilder {
     static func sandbox(_ items: [ReportItem]) -> SandboxSummary {
         var s = SandboxSummary(enforced: 0, degraded: 0, unsandboxed: 0, refused: 0, enforcement: [:], verification: [:],
                                requested: [:], effective: [:], mixedModes: false)
+        var ran: Set<String> = []
         for it in items {
+            if it.enforcement != EnforcementStatus.refused.rawValue { ran.insert(it.effectiveMode) }
             s.enforcement[it.enforcement, default: 0] += 1
             s.verification[it.verification, default: 0] += 1
             s.requested[it.requestedMode, default: 0] += 1
@@ -177,7 +179,7 @@ public enum ReportBuilder {
             }
             if it.effectiveMode == SandboxMode.none.rawValue, it.enforcement != EnforcementStatus.refused.rawValue { s.unsandboxed += 1 }
         }
-        s.mixedModes = s.effective.keys.filter { $0 != "unknown" }.count > 1
+        s.mixedModes = ran.subtracting(["unknown"]).count > 1  // refused runs (effective none) ran under no mode
         return s
     }
 

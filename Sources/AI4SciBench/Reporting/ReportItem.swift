@@ -80,7 +80,10 @@ public struct GateFailure: Sendable, Equatable, Codable {
 
 extension ReportItem {
     /// Reads one result document; nil for attempts (kept under `attempts/`) or documents lacking the basics.
-    public static func extract(path: String, skim s: JSONSkim) -> ReportItem? {
+    ///
+    /// Reasons are worked out for results below `reasonsBelow` (and failed or invalid ones): those are the ones
+    /// the report lists, and reading every scorer's details of every result would double the cost of a report.
+    public static func extract(path: String, skim s: JSONSkim, reasonsBelow: Double = 100) -> ReportItem? {
         if path.split(separator: "/").contains("attempts") { return nil }
         let keys = ["task_id", "instance_id", "instance", "prompt_level", "outcome", "agent_status", "final_score", "hard_gates_passed",
                     "gate_results", "component_scores", "message", "resources", "usage", "requested_mode", "effective_mode",
@@ -104,8 +107,9 @@ extension ReportItem {
             requestedMode: s.string(f[13]) ?? "unknown", effectiveMode: s.string(f[14]) ?? "unknown",
             enforcement: s.string(f[15]) ?? "unknown", verification: s.string(f[16]) ?? "unknown",
             taskVersion: s.string(f[17]) ?? "", taskHash: s.string(f[18]) ?? "")
-        item.failedGates = s.elements(f[8]).compactMap { ReasonReader.failedGate(s, $0) }
-        if outcome != .scored || (item.finalScore ?? 0) < (s.number(f[19]) ?? 100) {
+        item.failedGates = s.elementFields(f[8], ReasonReader.gateKeys).compactMap { ReasonReader.failedGate(s, $0) }
+        let passing = item.countedScore.map { $0 >= reasonsBelow || $0 >= (s.number(f[19]) ?? 100) } ?? false
+        if !passing {
             item.reasons = ReasonReader.reasons(s, item: item, message: s.string(f[10]), components: f[9],
                                                 exitCode: s.number(resources[1]), signal: s.number(resources[2]),
                                                 timedOut: s.bool(resources[3]) ?? false)
@@ -119,12 +123,14 @@ enum ReasonReader {
     /// Most reasons kept per result.
     static let limit = 4
 
-    /// The failed gate at `i`, or nil when it passed.
-    static func failedGate(_ s: JSONSkim, _ i: Int) -> GateFailure? {
-        guard let g = s.fields(i, ["name", "severity", "passed", "message", "details", "scorer"]), s.bool(g[2]) == false else { return nil }
+    /// Members of a gate result the report reads.
+    static let gateKeys = ["name", "severity", "passed", "message", "details", "scorer"]
+
+    /// The failed gate whose members (`gateKeys`) are at `g`, or nil when it passed.
+    static func failedGate(_ s: JSONSkim, _ g: [Int?]) -> GateFailure? {
+        guard s.bool(g[2]) == false else { return nil }
         var checks: [String] = []
-        for c in s.elements(s.field(g[4], "checks")) {
-            let cf = s.fields(c, ["passed", "check", "file", "pattern"]) ?? [nil, nil, nil, nil]
+        for cf in s.elementFields(s.field(g[4], "checks"), ["passed", "check", "file", "pattern"]) {
             guard s.bool(cf[0]) == false else { continue }
             checks.append([s.string(cf[1]), s.string(cf[2]) ?? s.string(cf[3])].compactMap { $0 }.joined(separator: " "))
         }
@@ -152,7 +158,7 @@ enum ReasonReader {
         }
         for g in item.failedGates where g.severity == "hard" { out += gateReasons(s, g) }
         if item.hardGatesPassed != false {
-            for c in s.elements(components) { if let r = componentReason(s, c) { out.append(r) } }
+            for c in s.elementFields(components, componentKeys) { if let r = componentReason(s, c) { out.append(r) } }
         }
         return Array(out.prefix(limit))
     }
@@ -163,9 +169,13 @@ enum ReasonReader {
         return ["\(g.name): " + (g.message.isEmpty ? g.checks.joined(separator: "; ") : g.message)]
     }
 
-    /// A reason for a component below its maximum: the metric against its thresholds, else the scorer's message.
-    static func componentReason(_ s: JSONSkim, _ c: Int) -> String? {
-        guard let f = s.fields(c, ["name", "score", "max_score", "message", "details"]), let score = s.number(f[1]),
+    /// Members of a component score the report reads.
+    static let componentKeys = ["name", "score", "max_score", "message", "details"]
+
+    /// A reason for a component below its maximum (members `componentKeys` at `f`): the metric against its
+    /// thresholds, else the scorer's message.
+    static func componentReason(_ s: JSONSkim, _ f: [Int?]) -> String? {
+        guard let score = s.number(f[1]),
               let maxScore = s.number(f[2]), score < maxScore - 1e-9 else { return nil }
         let name = s.string(f[0]) ?? "component"
         let part = "(\(fixed(score, 1))/\(fixed(maxScore, 0)))"

@@ -8,6 +8,8 @@ public struct ReportRun: Sendable {
     public var agent: String
     /// The directory as given, for display.
     public var directory: String
+    /// The directory, absolute.
+    public var url: URL
     /// Path of the agent's folder relative to the directory ("" for a single run).
     public var root: String
     /// Batch or single run.
@@ -154,23 +156,36 @@ public enum ReportLoader {
     static let rejectingKinds: Set<RunProblem.Kind> = [.changedFile, .scoreMismatch, .unreadable, .unknownSchema, .escapingPath]
 
     /// Loads every agent of every directory; `agents` (when not empty) keeps only those agents.
-    public static func load(directories: [URL], agents: Set<String> = []) throws -> [ReportRun] {
+    /// `reasonsBelow`: results scoring below it get their reasons read (the report's pass threshold).
+    public static func load(directories: [URL], agents: Set<String> = [], reasonsBelow: Double = 100) throws -> [ReportRun] {
         var runs: [ReportRun] = []
         for url in directories {
-            let (report, items) = try RunValidator.validate(directory: url, extract: { ReportItem.extract(path: $0, skim: $1) })
+            var (report, items) = try RunValidator.validate(directory: url, extract: { ReportItem.extract(path: $0, skim: $1, reasonsBelow: reasonsBelow) })
             let dir = try RunDirectory(url)
             let rejectedPaths = Set(report.problems.filter { rejectingKinds.contains($0.kind) }.map(\.path))
             let batch = dir.kind == .batch ? dir.readJSON(dir.url.appendingPathComponent("batch.json")) : nil
             let health = RunHealth(report: report, rejected: items.filter { rejectedPaths.contains($0.path) }.count)
-            for root in dir.resultRoots() where agents.isEmpty || agents.contains(root.agent) {
+            let roots = dir.resultRoots().filter { agents.isEmpty || agents.contains($0.agent) }
+            for root in roots {
                 let prefix = root.relativePath.isEmpty ? "" : root.relativePath + "/"
                 let metaURL = root.relativePath.isEmpty ? dir.url : dir.url.appendingPathComponent(root.relativePath)
                 let meta = dir.readJSON(metaURL.appendingPathComponent("run_metadata.json"))
-                let all = items.filter { $0.path.hasPrefix(prefix) && $0.path.dropFirst(prefix.count).split(separator: "/").count == 2 }
-                let mine = all.filter { !rejectedPaths.contains($0.path) }
-                runs.append(ReportRun(label: root.agent, agent: root.agent, directory: PathDisplay.relative(dir.url), root: root.relativePath,
+                // A result of this root sits at `<prefix><task_id>/<instance_id>.json`.
+                let belongs = { (item: ReportItem) in
+                    item.path.hasPrefix(prefix) && item.path.utf8.dropFirst(prefix.utf8.count).filter({ $0 == 0x2F }).count == 1
+                }
+                var mine: [ReportItem] = []
+                var rejected = 0
+                if roots.count == 1, rejectedPaths.isEmpty, items.allSatisfy(belongs) {
+                    swap(&mine, &items)  // the common case: hand the array over instead of copying it
+                } else {
+                    for item in items where belongs(item) {
+                        if rejectedPaths.contains(item.path) { rejected += 1 } else { mine.append(item) }
+                    }
+                }
+                runs.append(ReportRun(label: root.agent, agent: root.agent, directory: PathDisplay.relative(dir.url), url: dir.url, root: root.relativePath,
                                       kind: dir.kind, metadata: RunFacts.read(meta: meta, batch: batch, agent: root.agent),
-                                      health: health, items: mine, rejected: all.count - mine.count))
+                                      health: health, items: mine, rejected: rejected))
             }
         }
         disambiguateLabels(&runs)
@@ -178,7 +193,7 @@ public enum ReportLoader {
     }
 
     /// Same agent name in several directories: suffix the directory's last path component (then its index).
-    static func disambiguateLabels(_ runs: inout [ReportRun]) {
+    public static func disambiguateLabels(_ runs: inout [ReportRun]) {
         let counts = Dictionary(grouping: runs.indices, by: { runs[$0].label })
         for (_, indices) in counts where indices.count > 1 {
             for i in indices { runs[i].label = "\(runs[i].agent)@\(URL(fileURLWithPath: runs[i].directory).lastPathComponent)" }

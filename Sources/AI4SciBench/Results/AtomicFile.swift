@@ -57,6 +57,6 @@ public enum AtomicFile {
             hasher.update(data: chunk)
             total += Int64(chunk.count)
         }
-        return (hasher.finalize().map { String(format: "%02x", $0) }.joined(), total)
+        return (Hex.string(hasher.finalize()), total)
     }
 }

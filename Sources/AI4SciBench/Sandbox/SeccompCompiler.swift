@@ -106,7 +106,7 @@ final class SeccompCompiler: Sendable {
             throw BenchError(.badInput, "\(url.path): cannot read the seccomp profile: \(error.localizedDescription)",
                              hint: "pass an existing OCI seccomp profile, e.g. Sandbox/profiles/default.json")
         }
-        let sha = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        let sha = Hex.string(SHA256.hash(data: data))
         if let hit = cache.withLock({ $0[sha] }) { return (hit, sha) }
         return (try compile(SeccompProfile(data: data, source: url.path)), sha)
     }
@@ -161,7 +161,7 @@ final class SeccompCompiler: Sendable {
         close(fd)
         try check(exportRC, profile, "export the BPF program")
         let bpf = try Data(contentsOf: file)
-        let sha = SHA256.hash(data: bpf).map { String(format: "%02x", $0) }.joined()
+        let sha = Hex.string(SHA256.hash(data: bpf))
         let final = file.deletingLastPathComponent().appendingPathComponent("\(sha).bpf")
         if rename(file.path, final.path) != 0 {
             throw BenchError(.io, "\(final.path): cannot store the BPF file: \(String(cString: strerror(errno)))")

@@ -61,8 +61,7 @@ extension SeccompProfile {
             }
         }
         out.rules = rules
-        out.sha256 = SHA256.hash(data: Data("\(sha256)+\(Self.proxyNetworkOverrideName)".utf8))
-            .map { String(format: "%02x", $0) }.joined()
+        out.sha256 = Hex.string(SHA256.hash(data: Data("\(sha256)+\(Self.proxyNetworkOverrideName)".utf8)))
         out.source = "\(source) (+\(Self.proxyNetworkOverrideName))"
         return out
     }

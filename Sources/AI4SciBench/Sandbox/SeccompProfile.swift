@@ -88,7 +88,7 @@ public struct SeccompProfile: Sendable, Equatable {
     /// Parses profile JSON; errors name `source` and the field.
     public init(data: Data, source: String) throws {
         self.source = source
-        self.sha256 = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        self.sha256 = Hex.string(SHA256.hash(data: data))
         let root: JSONValue
         do { root = try JSONValue.parse(data) } catch {
             throw BenchError(.badInput, "\(source): not valid JSON: \(error.localizedDescription)",

@@ -11,6 +11,22 @@ public enum CanonicalJSON {
 
     /// Hex sha256 of the canonical JSON of `value`.
     public static func sha256(_ value: JSONValue) -> String {
-        SHA256.hash(data: Data(text(value).utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.string(SHA256.hash(data: Data(text(value).utf8)))
+    }
+}
+
+/// Lower-case hex of bytes (digests): one pass over a lookup table, no formatting machinery per byte.
+public enum Hex {
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    /// `bytes` as lower-case hex.
+    public static func string<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

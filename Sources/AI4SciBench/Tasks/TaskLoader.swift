@@ -147,7 +147,7 @@ public enum TaskLoader {
                 hasher.update(data: Data([0]))
             }
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return Hex.string(hasher.finalize())
     }
 
     static func hashedFiles(under root: URL) -> [String] {
