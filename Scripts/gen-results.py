@@ -442,9 +442,9 @@ class Gen:
                 final = 0
             else:
                 final = 100.0 * sum(c["score"] for c in comps) / sum(c["weight"] for c in comps)
-        # As RunMetadata.finish counts: per outcome and per "agent_<status>" (so "agent_failed" adds up both).
+        # As RunMetadata.finish counts: per outcome and per "agent_status_<status>".
         self.counts[outcome] = self.counts.get(outcome, 0) + 1
-        self.counts["agent_" + status] = self.counts.get("agent_" + status, 0) + 1
+        self.counts["agent_status_" + status] = self.counts.get("agent_status_" + status, 0) + 1
 
         # Sandbox evidence.
         if prov[2] == "refused":

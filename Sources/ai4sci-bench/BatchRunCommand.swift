@@ -125,8 +125,8 @@ struct BatchRunCommand: AsyncParsableCommand {
         }
         renderer.finish()
         let p = summary.progress
-        let means = p.meanByAgent.map { "\($0.agent) \($0.mean.map { String(format: "%.2f", $0) } ?? "-")" }.joined(separator: ", ")
-        print("\(p.done)/\(p.total) item(s) done (\(p.doneHere) this run): \(p.failed) agent failed, \(p.invalid) invalid; mean score: \(means)")
+        let means = summary.finalMeans.map { "\($0.agent) \($0.mean.map { String(format: "%.2f", $0) } ?? "-")" }.joined(separator: ", ")
+        print("\(p.done)/\(p.total) item(s) done (\(p.doneHere) this run): \(p.failed) agent failed, \(p.invalid) invalid; mean score (task-balanced): \(means)")
         print("results: \(PathDisplay.relative(summary.directory))")
         if failOnError && (p.failed > 0 || p.invalid > 0) { throw CLIExit(code: 1) }
     }

@@ -21,11 +21,12 @@ import Testing
         #expect(ax["b2"] == 0)           // agent_failed counts as 0
         #expect(ax["b3"] == .null)       // only an invalid result: no counted score
         #expect(ax["b4"] == .null)       // never run
-        let mean = (80.0 + 60 + 0) / 3
-        let std = (((80 - mean) * (80 - mean) + (60 - mean) * (60 - mean) + mean * mean) / 2).squareRoot()
+        // Items: b1 (repeats 80, 60 → 70), b2 (0); b3 holds only an invalid result. Task mean = mean of item means.
+        let mean = (70.0 + 0) / 2
+        let std = ((35.0 * 35 + 35 * 35) / 1).squareRoot()
         #expect(abs((ax["mean_score"]?.doubleValue ?? -1) - mean) < 1e-12)
         #expect(abs((ax["std"]?.doubleValue ?? -1) - std) < 1e-9)
-        #expect(ax["n"] == 3)
+        #expect(ax["n"] == 2)  // items, not results
         #expect(ax["invalid_count"] == 1)
         #expect(abs((ax["gate_pass_rate"]?.doubleValue ?? -1) - 2.0 / 3) < 1e-12)  // 2 passed of 3 known
 
@@ -50,12 +51,12 @@ import Testing
         let long = try BatchFixture.json(dir, "batch_records/task_level_long.json")
         let rows = long["rows"]?.arrayValue ?? []
         let b1 = try #require(rows.first { $0["task_id"] == "physics.x" && $0["agent"] == "alpha" && $0["level"] == "b1" })
-        #expect(b1["n"] == 2)
+        #expect(b1["n"] == 1)  // one item whose two repeats (80, 60) are averaged first
         #expect(b1["mean"] == 70)
-        #expect(b1["min"] == 60)
-        #expect(b1["max"] == 80)
+        #expect(b1["min"] == 70)
+        #expect(b1["max"] == 70)
         #expect(b1["invalid"] == 0)
-        #expect(abs((b1["std"]?.doubleValue ?? 0) - 200.0.squareRoot()) < 1e-9)  // sample std of 80, 60
+        #expect(b1["std"] == .null)
         let b3 = try #require(rows.first { $0["task_id"] == "physics.x" && $0["agent"] == "alpha" && $0["level"] == "b3" })
         #expect(b3["n"] == 0)
         #expect(b3["mean"] == .null)
@@ -72,7 +73,9 @@ import Testing
         #expect(alpha["agent_failed"] == 1)
         #expect(alpha["evaluation_invalid"] == 1)
         #expect(alpha["refused"] == 1)
-        #expect(alpha["mean_score"] == 35)  // (80 + 60 + 0 + 0) / 4, invalid excluded
+        #expect(alpha["mean_score"] == 17.5)  // task-balanced: physics.x 35, chem.y 0 (result-balanced would be 35)
+        #expect(alpha["counted"] == 3 && alpha["tasks"] == 2)
+        #expect(alpha["level_means"]?["b2"] == 0)
         #expect(alpha["level_means"]?["b1"] == 70)
         #expect(alpha["level_means"]?["b3"] == .null)
         #expect(alpha["level_means"]?["b4"] == .null)
@@ -99,15 +102,15 @@ import Testing
         let alphaCells: [String] = lines[2].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         let expectedCells: [String] = ["physics.x", "alpha", "m-alpha", "70", "0", "", ""]
         #expect(Array(alphaCells.prefix(7)) == expectedCells)
-        let expectedMean: Double = 140.0 / 3
+        let expectedMean: Double = 35
         #expect(abs((Double(alphaCells[7]) ?? 0) - expectedMean) < 1e-12)
         let longCSV = try String(contentsOf: dir.appendingPathComponent("batch_records/task_level_long.csv"), encoding: .utf8)
         #expect(longCSV.hasPrefix("task_id,agent,level,n,mean,std,min,max,invalid\n"))
         #expect(longCSV.contains("physics.x,alpha,b3,0,,,,,1\n"))
         let overviewCSV = try String(contentsOf: dir.appendingPathComponent("batch_records/batch_overview.csv"), encoding: .utf8)
-        #expect(overviewCSV.contains("\nalpha,m-alpha,5,3,1,1,1,4,35,"))
+        #expect(overviewCSV.contains("\nalpha,m-alpha,5,3,1,1,1,3,17.5,"))
         let md = try String(contentsOf: dir.appendingPathComponent("batch_records/batch_overview.md"), encoding: .utf8)
-        #expect(md.contains("| physics.x | alpha | 70.00 | 0.00 | – | – | 46.67 |"))
+        #expect(md.contains("| physics.x | alpha | 70.00 | 0.00 | – | – | 35.00 |"))
         #expect(RecordsFormat.cell("a,\"b\"") == "\"a,\"\"b\"\"\"")
     }
 

@@ -83,7 +83,7 @@ enum ReportHTMLFixture {
         return ReportItem(path: "\(label)/\(task)/\(instance) x.json", taskID: task, variant: "seed1", level: level, repeatIndex: rep,
                           instanceID: instance, outcome: outcome, agentStatus: outcome == .agentFailed ? .timeout : .completed,
                           finalScore: score, hardGatesPassed: true, failedGates: [], reasons: score == 100 ? [] : ["reason & <why>"],
-                          wallSeconds: 1, inputTokens: nil, outputTokens: nil, costUSD: nil, usageObserved: false,
+                          wallSeconds: 1, inputTokens: nil, outputTokens: nil, costUSD: nil, cacheReadTokens: nil, usageCoverage: "unknown",
                           requestedMode: "seccomp", effectiveMode: "seccomp", enforcement: "enforced", verification: "verified",
                           taskVersion: "1", taskHash: "abc")
     }

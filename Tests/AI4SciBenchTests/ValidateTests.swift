@@ -124,7 +124,7 @@ import Testing
             }
             try Manifest.write(batchDirectory: dir)  // re-hashed: only the numbers are wrong
             let csv = dir.appendingPathComponent("batch_records/task_level_long.csv")
-            try Data(try String(contentsOf: csv, encoding: .utf8).replacingOccurrences(of: "physics.x,alpha,b1,2,70", with: "physics.x,alpha,b1,2,71").utf8).write(to: csv)
+            try Data(try String(contentsOf: csv, encoding: .utf8).replacingOccurrences(of: "physics.x,alpha,b1,1,70", with: "physics.x,alpha,b1,1,71").utf8).write(to: csv)
             let o = try await validate(dir)
             #expect(o.code == 1)
             #expect(o.has("record_mismatch", path: rel, "rows[1].b1: recorded 99, the results give 70"))

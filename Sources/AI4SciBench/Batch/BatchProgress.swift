@@ -30,7 +30,8 @@ public struct BatchProgressSnapshot: Sendable {
     public var doneHere: Int
     /// Seconds since this process started the batch.
     public var elapsedSeconds: Double
-    /// Mean final score so far per agent (agent_failed counts 0; invalid excluded); nil when none yet.
+    /// Running mean of final scores so far per agent, for progress only (agent_failed counts 0; invalid excluded);
+    /// the final, task-balanced means are in ``BatchSummary/finalMeans``.
     public var meanByAgent: [(agent: String, mean: Double?)]
 }
 
@@ -64,6 +65,8 @@ public struct BatchSummary: Sendable {
     public var progress: BatchProgressSnapshot
     /// Items refused by the sandbox (in this process).
     public var refused: Int
+    /// Final task-balanced mean per agent, from the records (the report's rules); empty when the batch did not finish.
+    public var finalMeans: [(agent: String, mean: Double?)] = []
 }
 
 /// Thread-safe counters; the only per-batch state kept in memory besides the plan.

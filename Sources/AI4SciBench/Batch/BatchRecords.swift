@@ -2,8 +2,9 @@ import Foundation
 
 /// `batch_records/`: the overview, the task scoreboard and the per-level long table, as JSON, CSV and Markdown.
 ///
-/// Means count `agent_failed` as 0 and leave `evaluation_invalid` out (counted apart); a level without a
-/// counted score is `null`, never 0; `std` is the sample standard deviation (n − 1), `null` below two scores;
+/// The same rules as the report: repeats are averaged within an item, means count `agent_failed` as 0 and leave
+/// `evaluation_invalid` out (counted apart), the overview is task-balanced; a level without a counted score is
+/// `null`, never 0; `std` is the sample standard deviation (n − 1), `null` below two values;
 /// `gate_pass_rate` is the share of results with `hard_gates_passed == true` among those where it is known.
 /// The output is a pure function of the result files (no timestamps), so `validate` can regenerate and compare it.
 public enum BatchRecords {
@@ -28,16 +29,24 @@ public enum BatchRecords {
                                   "cost_usd", "usage_coverage", "effective_mode", "enforcement_status", "verification_status"]
 
     /// Reads every final result of `batchDirectory` (one file at a time) and writes `batch_records/` atomically.
-    public static func write(batchDirectory: URL) throws {
+    /// Returns the documents written.
+    @discardableResult
+    public static func write(batchDirectory: URL) throws -> Documents {
         let folder = batchDirectory.appendingPathComponent(Self.folder)
-        for (name, data) in try render(batchDirectory: batchDirectory) {
+        let docs = try compute(batchDirectory: batchDirectory)
+        for (name, data) in try render(docs) {
             try AtomicFile.write(data, to: folder.appendingPathComponent(name))
         }
+        return docs
     }
 
     /// The seven files of `batch_records/` as bytes, keyed by file name, computed from the results.
     public static func render(batchDirectory: URL) throws -> [(name: String, data: Data)] {
-        let docs = try compute(batchDirectory: batchDirectory)
+        try render(try compute(batchDirectory: batchDirectory))
+    }
+
+    /// The seven files of `batch_records/` for computed documents.
+    static func render(_ docs: Documents) throws -> [(name: String, data: Data)] {
         var files: [(String, Data)] = []
         for (stem, doc, rows, columns) in [("batch_overview", docs.overview, overviewCSVRows(docs.overview), overviewColumns),
                                            ("task_scoreboard", docs.scoreboard, docs.scoreboard["rows"]?.arrayValue ?? [], scoreboardColumns),
@@ -61,50 +70,55 @@ public enum BatchRecords {
         public var long: JSONValue
     }
 
-    /// Aggregates the results of `batchDirectory` (streaming: one result in memory at a time).
+    /// Aggregates the results of `batchDirectory` under the report's rules (``ReportBuilder``): repeats are averaged
+    /// within an item (task × instance × level) before anything else; `n` counts items.
     public static func compute(batchDirectory: URL) throws -> Documents {
         let dir = try RunDirectory(batchDirectory)
-        var agents: [AgentTally] = []
-        var tasks: [String: TaskTally] = [:]
+        var agents: [AgentRecords] = []
         for root in dir.resultRoots() {
-            var tally = AgentTally(agent: root.agent, model: root.model)
-            for rel in dir.resultFiles(in: root) {
-                guard let doc = dir.readJSON(dir.url.appendingPathComponent(rel)), let facts = ResultFacts(doc) else { continue }
-                tally.add(facts)
-                let key = facts.taskID + "\u{0}" + root.agent
-                tasks[key, default: TaskTally(taskID: facts.taskID, agent: root.agent, model: root.model)].add(facts)
+            let items = dir.resultFiles(in: root).compactMap { rel -> ReportItem? in
+                guard let bytes = FileBytes.read(dir.url.appendingPathComponent(rel).path) else { return nil }
+                let skim = JSONSkim(bytes)
+                guard skim.isComplete, skim.string(skim.field(skim.root, "schema")) == InstanceResult.schemaName else { return nil }
+                return ReportItem.extract(path: rel, skim: skim, reasonsBelow: -1)
             }
-            if tally.items > 0 || dir.kind == .batch { agents.append(tally) }
+            if !items.isEmpty || dir.kind == .batch { agents.append(AgentRecords(agent: root.agent, model: root.model, items: items)) }
         }
-        let sorted = tasks.values.sorted { ($0.taskID, $0.agent) < ($1.taskID, $1.agent) }
         var scoreboard: [JSONValue] = []
         var long: [JSONValue] = []
-        for t in sorted {
+        let rows = agents.flatMap { a in a.taskIDs.map { (task: $0, agent: a) } }.sorted { ($0.task, $0.agent.agent) < ($1.task, $1.agent.agent) }
+        for (task, a) in rows {
+            let results = a.items.filter { $0.taskID == task }
+            let all = ScoreStats(a.itemMeans(task: task))
+            let gateKnown = results.filter { $0.hardGatesPassed != nil }.count
             var row: [String: JSONValue] = [
-                "task_id": .string(t.taskID), "agent": .string(t.agent), "model": t.model.map { .string($0) } ?? .null,
-                "mean_score": t.all.meanValue, "n": .number(Double(t.all.n)), "std": t.all.stdValue,
-                "gate_pass_rate": t.gateKnown > 0 ? .number(Double(t.gatePassed) / Double(t.gateKnown)) : .null,
-                "invalid_count": .number(Double(t.all.invalid)),
+                "task_id": .string(task), "agent": .string(a.agent), "model": a.model.map { .string($0) } ?? .null,
+                "mean_score": all.meanValue, "n": .number(Double(all.n)), "std": all.stdValue,
+                "gate_pass_rate": gateKnown > 0 ? .number(Double(results.filter { $0.hardGatesPassed == true }.count) / Double(gateKnown)) : .null,
+                "invalid_count": .number(Double(results.filter { $0.outcome == .evaluationInvalid }.count)),
             ]
-            for level in PromptLevel.allCases { row[level.rawValue] = t.levels[level.rawValue]?.meanValue ?? .null }
+            for level in PromptLevel.allCases { row[level.rawValue] = ScoreStats(a.itemMeans(task: task, level: level.rawValue)).meanValue }
             scoreboard.append(.object(row))
-            for level in t.levels.keys.sorted() {
-                let s = t.levels[level]!
-                long.append(.object(["task_id": .string(t.taskID), "agent": .string(t.agent), "level": .string(level),
+            for level in Set(results.map(\.level)).sorted() {
+                let s = ScoreStats(a.itemMeans(task: task, level: level))
+                let invalid = results.filter { $0.level == level && $0.outcome == .evaluationInvalid }.count
+                long.append(.object(["task_id": .string(task), "agent": .string(a.agent), "level": .string(level),
                                      "n": .number(Double(s.n)), "mean": s.meanValue, "std": s.stdValue, "min": s.minValue,
-                                     "max": s.maxValue, "invalid": .number(Double(s.invalid))]))
+                                     "max": s.maxValue, "invalid": .number(Double(invalid))]))
             }
         }
         let definitions: JSONValue = [
-            "mean": "agent_failed counts as 0; evaluation_invalid is excluded and counted apart",
+            "item": "task x instance x level; its repeats are averaged first",
+            "mean": "agent_failed counts as 0; evaluation_invalid is excluded and counted apart; per task: mean of item means; overview: task-balanced (mean of task means)",
+            "n": "items with a counted score",
             "missing_level": "null when a level has no counted score",
-            "std": "sample standard deviation (n - 1); null below two counted scores",
+            "std": "sample standard deviation (n - 1) of item means (scoreboard, long table) or task means (overview); null below two",
             "gate_pass_rate": "share of results with hard_gates_passed true among those where it is known",
         ]
         let overview: JSONValue = .object([
             "schema": .string(overviewSchema), "schema_version": .number(Double(schemaVersion)), "kind": .string(dir.kind.rawValue),
-            "definitions": definitions, "agents": .array(agents.map(\.json)),
-            "items": .number(Double(agents.reduce(0) { $0 + $1.items })),
+            "definitions": definitions, "agents": .array(agents.map(\.overviewJSON)),
+            "items": .number(Double(agents.reduce(0) { $0 + $1.items.count })),
         ])
         return Documents(
             overview: overview,

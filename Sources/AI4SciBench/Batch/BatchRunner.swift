@@ -104,9 +104,13 @@ public struct BatchRunner: Sendable {
         }
         try journal.append(["type": "batch_finished", "time": Journal.now(), "counts": counters.countsJSON()])
         try context.writeAgentMetadata(status: "finished", startedAt: createdAt)
-        try BatchRecords.write(batchDirectory: directory)
+        let records = try BatchRecords.write(batchDirectory: directory)
         try Manifest.write(batchDirectory: directory)
-        return counters.summary(directory: directory)
+        var summary = counters.summary(directory: directory)
+        summary.finalMeans = (records.overview["agents"]?.arrayValue ?? []).map {
+            (agent: $0["agent"]?.stringValue ?? "?", mean: $0["mean_score"]?.doubleValue)
+        }
+        return summary
     }
 
     /// What differs between a stored batch and this configuration and plan (empty = the same).

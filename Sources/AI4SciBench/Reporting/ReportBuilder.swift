@@ -12,6 +12,17 @@ public enum ReportBuilder {
                       definitions: Report.definitionTexts, runs: summaries, comparison: comparison)
     }
 
+    /// The task-balanced mean of counted scores (nil: excluded), keyed by task and item: repeats are averaged
+    /// within an item, items within a task, then tasks weigh the same. Nil when nothing was counted.
+    public static func taskBalancedMean(_ scores: [(task: String, item: String, score: Double?)]) -> Double? {
+        var items: [String: [String: [Double]]] = [:]
+        for s in scores { if let v = s.score { items[s.task, default: [:]][s.item, default: []].append(v) } }
+        let taskMeans = items.keys.sorted().compactMap { t in
+            ReportStatistics.mean(items[t]!.keys.sorted().compactMap { ReportStatistics.mean(items[t]![$0]!) })
+        }
+        return ReportStatistics.mean(taskMeans)
+    }
+
     /// One item (task × instance × level) with its repeats' counted scores.
     struct ItemGroup {
         var taskID: String

@@ -32,8 +32,11 @@ public struct ReportItem: Sendable, Equatable {
     public var inputTokens: Double?
     public var outputTokens: Double?
     public var costUSD: Double?
+    public var cacheReadTokens: Double?
+    /// Token usage coverage as recorded (`observed`, `unknown`, …).
+    public var usageCoverage: String
     /// Whether token usage was observed.
-    public var usageObserved: Bool
+    public var usageObserved: Bool { usageCoverage == "observed" }
     /// Sandbox provenance, as recorded from the running child.
     public var requestedMode: String
     public var effectiveMode: String
@@ -97,13 +100,13 @@ extension ReportItem {
         let variant = s.string(s.field(f[2], "variant"))
             ?? instanceID.components(separatedBy: "__").dropFirst().first ?? instanceID
         let resources = s.fields(f[11], ["wall_seconds", "exit_code", "signal", "timed_out"]) ?? [nil, nil, nil, nil]
-        let usage = s.fields(f[12], ["input_tokens", "output_tokens", "cost_usd", "coverage"]) ?? [nil, nil, nil, nil]
+        let usage = s.fields(f[12], ["input_tokens", "output_tokens", "cost_usd", "coverage", "cache_read_tokens"]) ?? [nil, nil, nil, nil, nil]
         var item = ReportItem(
             path: path, taskID: task, variant: variant, level: level, repeatIndex: repeatIndex, instanceID: instanceID,
             outcome: outcome, agentStatus: status, finalScore: s.number(f[6]), hardGatesPassed: s.bool(f[7]),
             failedGates: [], reasons: [], wallSeconds: s.number(resources[0]),
             inputTokens: s.number(usage[0]), outputTokens: s.number(usage[1]), costUSD: s.number(usage[2]),
-            usageObserved: s.string(usage[3]) == "observed",
+            cacheReadTokens: s.number(usage[4]), usageCoverage: s.string(usage[3]) ?? "unknown",
             requestedMode: s.string(f[13]) ?? "unknown", effectiveMode: s.string(f[14]) ?? "unknown",
             enforcement: s.string(f[15]) ?? "unknown", verification: s.string(f[16]) ?? "unknown",
             taskVersion: s.string(f[17]) ?? "", taskHash: s.string(f[18]) ?? "")

@@ -98,10 +98,12 @@ public struct RunSummary: Sendable {
     }
     /// Items refused by the sandbox.
     public var refusedCount: Int { results.filter { $0.agentStatus == .refused }.count }
-    /// Mean final score over scored + agent_failed items (agent_failed count as 0); nil when none.
+    /// Task-balanced mean under the report's rules (agent_failed counts 0, invalid excluded, repeats averaged
+    /// within an item, each task weighs the same); nil when nothing was counted.
     public var meanScore: Double? {
-        let counted = results.filter { $0.outcome != .evaluationInvalid }
-        guard !counted.isEmpty else { return nil }
-        return counted.reduce(0) { $0 + ($1.finalScore ?? 0) } / Double(counted.count)
+        ReportBuilder.taskBalancedMean(results.map { r in
+            let score: Double? = r.outcome == .evaluationInvalid ? nil : (r.outcome == .agentFailed ? 0 : r.finalScore ?? 0)
+            return (task: r.taskID, item: (r.instance["variant"]?.stringValue ?? r.instanceID) + "\u{0}" + r.promptLevel.rawValue, score: score)
+        })
     }
 }

@@ -83,7 +83,7 @@ public struct RunMetadata: Sendable, Codable {
         var c: [String: Int] = ["items": results.count]
         for r in results {
             c[r.outcome.rawValue, default: 0] += 1
-            c["agent_" + r.agentStatus.rawValue, default: 0] += 1
+            c["agent_status_" + r.agentStatus.rawValue, default: 0] += 1  // not "agent_": the outcome agent_failed would collide with status failed
         }
         counts = c
     }
