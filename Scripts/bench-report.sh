@@ -5,8 +5,9 @@
 #   BIN=path/to/ai4sci-bench (default: a release build, made first)
 #   REPS=5 (repetitions of each command)  KEEP=1 (keep the work folder)
 # Prints the machine, then per size: the fixture's generation time, file count and bytes, and for
-# `report --format text` and the same with `--html`: the median wall seconds over REPS runs and the peak RSS
-# (largest of the runs, /usr/bin/time %M).
+# `report --format text --no-write` (validation + report on stdout) and the same writing the HTML report
+# (`--html FILE`): the median wall seconds over REPS runs and the peak RSS (largest of the runs, /usr/bin/time %M).
+# Every run validates the directory first (all files hashed against the manifest), as `report` always does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-}
@@ -42,7 +43,7 @@ for N in "${SIZES[@]}"; do
   printf '%s results: %s files, %s bytes (%.1f MiB); generated in %s s (peak RSS %d MiB)\n' \
     "$N" "$FILES" "$BYTES" "$(awk -v b="$BYTES" 'BEGIN { print b / 1048576 }')" "$GEN_WALL" $((GEN_RSS / 1024))
   REPORT=("$BIN" report --output-dir "$DIR" --format text --timestamp 2026-01-01T00:00:00Z)
-  measure text "${REPORT[@]}"
+  measure text "${REPORT[@]}" --no-write
   measure text+html "${REPORT[@]}" --html "$WORK/r.html"
   [[ -n "${KEEP:-}" ]] || rm -rf "$DIR"
 done

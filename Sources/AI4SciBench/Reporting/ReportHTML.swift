@@ -17,6 +17,12 @@ public enum ReportHTML {
 
     /// HTML/XML escaping of text and attribute values (`& < > " '`); control characters XML cannot carry become U+FFFD.
     static func escape(_ s: String) -> String {
+        // Fast path: most ids, paths and numbers hold nothing to escape (no markup byte, no C0/C1 control,
+        // no U+FFFE/U+FFFF, whose UTF-8 starts with 0xEF and is checked by the slow path).
+        if !s.utf8.contains(where: { b in
+            b == 0x26 || b == 0x3C || b == 0x3E || b == 0x22 || b == 0x27 || (b < 0x20 && b != 0x09 && b != 0x0A && b != 0x0D)
+                || b == 0x7F || b == 0xC2 || b == 0xEF
+        }) { return s }
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for u in s.unicodeScalars {
@@ -70,12 +76,22 @@ public enum ReportHTML {
     /// A p-value with four decimals (or an upper bound).
     static func pValue(_ p: Double) -> String { p < 0.0001 ? "< 0.0001" : fixed(p, 4) }
 
-    /// ASCII letters, digits and `-._~/` stay; everything else in a path is percent-encoded.
-    static let pathCharacters = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/")
-
-    /// An escaped href: the prefix as given, then the path percent-encoded.
+    /// An escaped href: the prefix as given, then the path percent-encoded (ASCII letters, digits and `-._~/`
+    /// stay; every other UTF-8 byte becomes `%XX`). Written out byte by byte: a report links every result twice.
     static func href(_ prefix: String, _ path: String) -> String {
-        escape(prefix + (path.addingPercentEncoding(withAllowedCharacters: pathCharacters) ?? ""))
+        let hex = Array("0123456789ABCDEF".utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(path.utf8.count + 8)
+        for b in path.utf8 {
+            switch b {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "/"):
+                bytes.append(b)
+            default:
+                bytes += [UInt8(ascii: "%"), hex[Int(b >> 4)], hex[Int(b & 0x0F)]]
+            }
+        }
+        return escape(prefix + String(decoding: bytes, as: UTF8.self))
     }
 
     /// `k: n` pairs of a count dictionary, keys sorted.
