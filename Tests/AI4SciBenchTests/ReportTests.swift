@@ -245,7 +245,7 @@ struct ReportCLITests {
         let png = tmp.appendingPathComponent("r.png")
         let result = try await Subprocess.run(.path("/bin/bash"), arguments: [TestSupport.repo.appendingPathComponent("Scripts/report-screenshot.sh").path, html.path, png.path],
                                               output: .string(limit: 1 << 20), error: .string(limit: 1 << 20))
-        #expect(result.terminationStatus == .exited(0), "\(result.standardOutput) \(result.standardError ?? "")")
+        #expect(result.terminationStatus == .exited(0), "\(result.standardOutput) \(result.standardError)")
         #expect(result.standardOutput.contains("ok: no console error"))
         let size = (try? FileManager.default.attributesOfItem(atPath: png.path)[.size] as? Int) ?? 0
         #expect(size > 10_000, "a real screenshot was written")
