@@ -7,7 +7,7 @@ struct TasksCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tasks",
         abstract: "List and validate task directories.",
-        subcommands: [List.self, Validate.self, Generate.self]
+        subcommands: [List.self, Validate.self, Generate.self, Check.self]
     )
 
     struct List: AsyncParsableCommand {
@@ -111,6 +111,81 @@ extension TasksCommand {
                 let instance = try await planner.generate(task: task, seed: seed)
                 print(PathDisplay.relative(instance.directory))
             }
+        }
+    }
+}
+
+extension TasksCommand {
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Self-check tasks through the real pipeline: reference 100, degraded strictly between, empty 0.",
+            discussion: """
+                For each task and seed the instance is generated once; at every prompt level the task's \
+                solution/solve.py must score 100, `solve.py --degrade` strictly between 0 and 100, and an agent that \
+                writes nothing 0 by a failed hard gate. Validation warnings count as failures too.
+                Exit codes: 0 every expectation holds · 1 some did not · 2 bad input.
+                Example: ai4sci-bench tasks check physics.sod_shock_tube --seeds 2
+                """
+        )
+        @Argument(help: "Task ids (default: every task that is not abandoned).")
+        var taskIDs: [String] = []
+        @Option(name: .customLong("tasks-dir"), help: "Folder holding <domain>/<name>/ task directories.")
+        var tasksDir: String = "Tasks"
+        @Option(help: "Seeds per task (seeds seed … seed+N-1).")
+        var seeds: Int = 5
+        @Option(help: "Base seed.")
+        var seed: Int = 1
+        @Option(name: .customLong("prompt-levels"), help: "Comma-separated levels.")
+        var promptLevels: String = "b1,b2,b3,b4"
+        @Option(help: "Sandbox of the stand-in agents: none, seccomp, task or strict.")
+        var sandbox: SandboxMode = .task
+        @Flag(name: .shortAndLong, help: "Print nothing but failures and the summary.")
+        var quiet = false
+
+        func validate() throws {
+            if seeds < 1 { throw ValidationError("--seeds must be at least 1, got \(seeds)") }
+        }
+
+        func run() async throws {
+            let levels = try PromptLevel.parseList(promptLevels)
+            let catalog = try TaskCatalog.load(root: URL(fileURLWithPath: tasksDir), registry: ScorerRegistry())
+            let tasks = try catalog.select(ids: taskIDs, includeAbandoned: !taskIDs.isEmpty)
+            var failures = 0
+            for o in catalog.outcomes where o.task.map({ t in tasks.contains { $0.id == t.id } }) ?? false {
+                for issue in o.issues {
+                    Console.error("\(issue.severity == .error ? "error" : "warning"): \(issue)")
+                    failures += 1
+                }
+            }
+            var options = TaskSelfCheck.Options()
+            options.seeds = seeds
+            options.baseSeed = seed
+            options.levels = levels
+            options.sandbox = sandbox
+            let quiet = self.quiet
+            let checkOptions = options
+            let rows = try await SignalCancellation.run {
+                try await TaskSelfCheck.run(tasks: tasks, tasksDirectory: URL(fileURLWithPath: tasksDir), options: checkOptions) { task, role, done, total in
+                    if !quiet, done == total { Console.info("\(task): \(role.rawValue) \(done)/\(total) run") }
+                }
+            }
+            var table = [["TASK", "ROLE", "EXPECTED", "RUNS", "PASSED", "SCORES"]]
+            for task in tasks {
+                for role in TaskSelfCheck.Role.allCases {
+                    let r = rows.filter { $0.taskID == task.id && $0.role == role }
+                    let scores = r.compactMap(\.score)
+                    let range = scores.isEmpty ? "–" : String(format: "%.2f – %.2f", scores.min()!, scores.max()!)
+                    table.append([task.id, role.rawValue, role.expectation, "\(r.count)", "\(r.filter(\.passed).count)", range])
+                }
+            }
+            for r in rows where !r.passed {
+                Console.error("FAIL \(r.taskID) \(r.instanceID.isEmpty ? "" : r.instanceID + " ")[\(r.role.rawValue)]: \(r.problem)")
+            }
+            print(TextTable.render(table))
+            failures += rows.filter { !$0.passed }.count
+            print("\(tasks.count) task(s), \(seeds) seed(s), levels \(levels.map(\.rawValue).joined(separator: ",")), sandbox \(sandbox.rawValue): "
+                + (failures == 0 ? "every expectation holds" : "\(failures) failure(s)"))
+            if failures > 0 { throw CLIExit(code: 1) }
         }
     }
 }

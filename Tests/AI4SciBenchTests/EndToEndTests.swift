@@ -77,7 +77,7 @@ import Testing
     @Test(.timeLimit(.minutes(2))) func degradedGetsPartialCreditAndLazyFailsTheGate() async throws {
         let out = try TestSupport.temporaryDirectory("e2e-partial")
         defer { try? FileManager.default.removeItem(at: out) }
-        let degraded = try await run(agent: try TestSupport.agent("degraded"), levels: [.b2], out: out.appendingPathComponent("d"))
+        let degraded = try await run(agent: try TestSupport.agent("coarse"), levels: [.b2], out: out.appendingPathComponent("d"))
         let d = try #require(degraded.results.first)
         #expect(d.outcome == .scored)
         #expect((d.finalScore ?? 0) > 0 && (d.finalScore ?? 100) < 100, "degraded scored \(String(describing: d.finalScore))")

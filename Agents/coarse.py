@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Degraded demo agent: runs the reference solution with --degrade (partial credit).
+"""Coarse demo agent: runs the reference solution with --degrade (a plausible but less accurate method, partial credit).
 
-Usage (as an --agent-cmd template): python3 /abs/Agents/degraded.py --task-id {task_id}
+Usage (as an --agent-cmd template): python3 /abs/Agents/coarse.py --task-id {task_id}
 Same lookup as oracle.py; the solution then produces a plausible but less accurate answer (a coarser
 grid or a slightly wrong constant, depending on the task), which should score strictly between 0
 and 100.
