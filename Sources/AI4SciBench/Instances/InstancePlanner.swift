@@ -89,7 +89,11 @@ public struct InstancePlanner: Sendable {
             throw BenchError(.badInput, "--instances-dir \(PathDisplay.relative(directory)) cannot be read", hint: "pass a folder holding <task_id>__<suffix>/ instance directories")
         }
         let prefix = "\(task.id)__"
-        var names = entries.filter { $0.hasPrefix(prefix) }.sorted()
+        // Instance folders only: the generator's logs (`<name>.generator.stderr.log`) sit beside them.
+        var names = entries.filter { name in
+            var isDir: ObjCBool = false
+            return name.hasPrefix(prefix) && fm.fileExists(atPath: directory.appendingPathComponent(name).path, isDirectory: &isDir) && isDir.boolValue
+        }.sorted()
         if let limit { names = Array(names.prefix(limit)) }
         guard !names.isEmpty else {
             throw BenchError(.badInput, "--instances-dir \(PathDisplay.relative(directory)) holds no instance of \(task.id)", hint: "expected folders named \(prefix)<suffix>")
