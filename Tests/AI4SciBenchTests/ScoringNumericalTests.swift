@@ -59,6 +59,11 @@ struct ScoringNumericalTests {
         #expect(relLoose.score == 10)
         let abs = try run(["metric": "absolute_error", "file": "field.npy", "tolerance": 0.2])
         #expect(abs.score == 10 && abs.passed)
+        // With a scoring mode, absolute_error is graded like every other error (not pass/fail on tolerance).
+        let absErr = try #require(abs.details["max_absolute_error"]?.doubleValue)
+        let absLin = try run(["metric": "absolute_error", "file": "field.npy", "scoring": "linear_interpolation",
+                              "full_score_threshold": 0, "zero_score_threshold": .number(absErr * 2)])
+        #expect(closeRel(absLin.score, 5) && absLin.details["scoring_mode"] == "linear_interpolation")
         let exact = try run(["metric": "exact_match", "file": "exact.npy"])
         #expect(exact.score == 10 && exact.details["match"] == true)
         let differ = try run(["metric": "exact_match", "file": "field.npy"])

@@ -117,6 +117,8 @@ private struct MetricRun {
                           ["max_relative_error": .finite(e), "scoring_mode": "threshold", "raw_fraction": ok ? 1 : 0, "threshold": .finite(tol)])
         case "absolute_error":
             guard let e = NumericalMetrics.absoluteError(p, r) else { return empty() }
+            // Like relative_error (TASK_FORMAT.md): `scoring`/`threshold` apply when given; else pass iff e ≤ tolerance.
+            if cfg.has("scoring") || cfg.has("threshold") { return try scored(e, key: "max_absolute_error") }
             let tol = try cfg.double("tolerance") ?? 1e-6
             return binary(e <= tol, "max_absolute_error=\(f(e)) \(e <= tol ? "<=" : ">") tolerance \(f(tol))",
                           ["max_absolute_error": .finite(e), "tolerance": .finite(tol)])
