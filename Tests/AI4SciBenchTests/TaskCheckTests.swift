@@ -14,7 +14,16 @@ struct TaskCheckTests {
         #expect(tasks.count >= 8, "at least 8 bundled tasks")
         #expect(Set(tasks.map(\.domain)).count >= 5, "across at least 5 domains: \(Set(tasks.map(\.domain)).sorted())")
         #expect(catalog.issues.isEmpty, "bundled tasks validate with no warnings: \(catalog.issues)")
-        for t in tasks { #expect(r.out.contains("\(t.id)  reference  100"), "\(t.id) checked") }
+        // One row per task and role; every role ran 4 levels and passed them all.
+        for t in tasks {
+            for role in TaskSelfCheck.Role.allCases {
+                let row = r.out.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+                    .first { $0.count > 2 && $0[0] == t.id && $0[1] == role.rawValue }
+                // The row ends with RUNS PASSED "min – max".
+                let counts = row.map { $0.count >= 5 ? [$0[$0.count - 5], $0[$0.count - 4]] : [] } ?? []
+                #expect(counts == ["4", "4"], "\(t.id) \(role.rawValue): \(row ?? [])")
+            }
+        }
     }
 
     @Test(.timeLimit(.minutes(5))) func aTaskWhoseReferenceMissesFullMarksFails() async throws {
