@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
 if [ -z "${DEMO_BIN:-}" ]; then
-  bash Scripts/setup.sh
+  AI4SCI_NO_CHROMIUM=1 bash Scripts/setup.sh   # chromium is only for the HTML rendering test
   swift build -c release --product ai4sci-bench
   swift build -c release --product ai4sci-sandbox-exec
   BIN=.build/release/ai4sci-bench
