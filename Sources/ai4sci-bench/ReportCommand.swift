@@ -22,7 +22,7 @@ struct ReportCommand: AsyncParsableCommand {
               ai4sci-bench report
               ai4sci-bench report --output-dir results/run1 --output-dir results/run2 --format markdown
               ai4sci-bench report --compare results/base results/new --pass-threshold 60
-              ai4sci-bench report --compare results/batch:oracle results/batch:degraded --format json
+              ai4sci-bench report --compare results/demo:coarse results/demo:oracle --format json
             Exit codes: 0 report written · 1 validation problems with --strict · 2 bad input.
             """
     )

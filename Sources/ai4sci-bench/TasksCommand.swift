@@ -127,7 +127,7 @@ extension TasksCommand {
                 Example: ai4sci-bench tasks check physics.sod_shock_tube --seeds 2
                 """
         )
-        @Argument(help: "Task ids (default: every task that is not abandoned).")
+        @Argument(help: ArgumentHelp("Task ids (default: every task that is not abandoned).", valueName: "task-id"))
         var taskIDs: [String] = []
         @Option(name: .customLong("tasks-dir"), help: "Folder holding <domain>/<name>/ task directories.")
         var tasksDir: String = "Tasks"
