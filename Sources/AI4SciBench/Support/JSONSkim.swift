@@ -106,26 +106,34 @@ public struct JSONSkim: Sendable {
         }
     }
 
-    /// The members of the object at `i` and the index after it; nil when malformed.
-    static func members(_ p: UnsafeBufferPointer<UInt8>, _ i: Int) -> ([(key: Int, length: Int, value: Int)], Int)? {
-        var out: [(key: Int, length: Int, value: Int)] = []
+    /// Walks the members of the object at `i`, calling `visit(keyStart, keyLength, valueStart)` for each;
+    /// returns the index after the object, or nil when it is malformed.
+    @inline(__always)
+    static func walkObject(_ p: UnsafeBufferPointer<UInt8>, _ i: Int, _ visit: (Int, Int, Int) -> Void) -> Int? {
         var j = whitespace(p, i + 1)
-        if j < p.count, p[j] == 0x7D { return (out, j + 1) }
+        if j < p.count, p[j] == 0x7D { return j + 1 }
         while j < p.count {
             guard let keyEnd = skipString(p, j) else { return nil }
             let keyStart = j + 1
             j = whitespace(p, keyEnd)
             guard j < p.count, p[j] == 0x3A else { return nil }
             let valueStart = whitespace(p, j + 1)
-            out.append((keyStart, keyEnd - 1 - keyStart, valueStart))
+            visit(keyStart, keyEnd - 1 - keyStart, valueStart)
             guard let valueEnd = skip(p, valueStart) else { return nil }
             j = whitespace(p, valueEnd)
             guard j < p.count else { return nil }
-            if p[j] == 0x7D { return (out, j + 1) }
+            if p[j] == 0x7D { return j + 1 }
             guard p[j] == 0x2C else { return nil }
             j = whitespace(p, j + 1)
         }
         return nil
+    }
+
+    /// The members of the object at `i` and the index after it; nil when malformed.
+    static func members(_ p: UnsafeBufferPointer<UInt8>, _ i: Int) -> ([(key: Int, length: Int, value: Int)], Int)? {
+        var out: [(key: Int, length: Int, value: Int)] = []
+        guard let end = walkObject(p, i, { out.append(($0, $1, $2)) }) else { return nil }
+        return (out, end)
     }
 
     /// For the object at `i`: the value index of each key in `keys` (nil where absent); nil when `i` is no object.
@@ -184,23 +192,8 @@ public struct JSONSkim: Sendable {
     /// Scans the object at `i` in place: the value indices of `keys` and the index after the object.
     private static func scanObject(_ p: UnsafeBufferPointer<UInt8>, _ i: Int, _ keys: [String]) -> (found: [Int?], end: Int)? {
         var found = [Int?](repeating: nil, count: keys.count)
-        var j = whitespace(p, i + 1)
-        if j < p.count, p[j] == 0x7D { return (found, j + 1) }
-        while j < p.count {
-            guard let keyEnd = skipString(p, j) else { return nil }
-            let keyStart = j + 1
-            j = whitespace(p, keyEnd)
-            guard j < p.count, p[j] == 0x3A else { return nil }
-            let valueStart = whitespace(p, j + 1)
-            match(p, keys, &found, keyStart, keyEnd - 1 - keyStart, valueStart)
-            guard let valueEnd = skip(p, valueStart) else { return nil }
-            j = whitespace(p, valueEnd)
-            guard j < p.count else { return nil }
-            if p[j] == 0x7D { return (found, j + 1) }
-            guard p[j] == 0x2C else { return nil }
-            j = whitespace(p, j + 1)
-        }
-        return nil
+        guard let end = walkObject(p, i, { match(p, keys, &found, $0, $1, $2) }) else { return nil }
+        return (found, end)
     }
 
     /// The value index of one member of the object at `i`.
