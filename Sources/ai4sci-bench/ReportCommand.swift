@@ -72,18 +72,16 @@ struct ReportCommand: AsyncParsableCommand {
         options.listLimit = limit
         options.timestamp = timestamp ?? BenchmarkRunner.timestamp()
 
-        let runs: [ReportRun]
+        var labelled: [ReportRun]
         var comparePair: (Int, Int)?
         if compare.count == 2 {
-            let base = try loadOne(compare[0], role: "baseline")
-            let current = try loadOne(compare[1], role: "current")
-            runs = [base, current]
+            // Loaded one at a time, so the two labels are made distinct here (e.g. the same agent in two runs).
+            labelled = [try loadOne(compare[0], role: "baseline"), try loadOne(compare[1], role: "current")]
+            ReportLoader.disambiguateLabels(&labelled)
             comparePair = (0, 1)
         } else {
-            runs = try loadAll()
+            labelled = try loadAll()
         }
-        var labelled = runs
-        ReportLoader.disambiguateLabels(&labelled)
         let report = ReportBuilder.build(runs: labelled, options: options, compare: comparePair)
 
         for w in report.runs.flatMap(ReportDocument.runWarnings) where format != .text { Console.warn("warning: \(w)") }

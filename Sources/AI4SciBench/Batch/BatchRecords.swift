@@ -75,9 +75,10 @@ public enum BatchRecords {
     public static func compute(batchDirectory: URL) throws -> Documents {
         let dir = try RunDirectory(batchDirectory)
         var agents: [AgentRecords] = []
+        var reader = FileBytes.Reader()
         for root in dir.resultRoots() {
             let items = dir.resultFiles(in: root).compactMap { rel -> ReportItem? in
-                guard let bytes = FileBytes.read(dir.url.appendingPathComponent(rel).path) else { return nil }
+                guard let bytes = reader.read(at: AT_FDCWD, dir.url.appendingPathComponent(rel).path) else { return nil }
                 let skim = JSONSkim(bytes)
                 guard skim.isComplete, skim.string(skim.field(skim.root, "schema")) == InstanceResult.schemaName else { return nil }
                 return ReportItem.extract(path: rel, skim: skim, reasonsBelow: -1)

@@ -59,7 +59,7 @@ struct AgentRecords {
 
     /// Task means (tasks with a counted item), in task order.
     func taskMeans(level: String? = nil) -> [Double] {
-        taskIDs.compactMap { ReportStatistics.mean(itemMeans(task: $0, level: level)) }
+        ReportBuilder.taskMeans(groups.filter { level == nil || $0.level == level }).means
     }
 
     /// The agent's entry in `batch_overview.json`.

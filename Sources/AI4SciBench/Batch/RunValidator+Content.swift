@@ -116,7 +116,8 @@ enum FileBytes {
         private var content: [UInt8] = []
         private var chunk = [UInt8](repeating: 0, count: 64 * 1024)
 
-        /// The bytes of `name` in the folder open as `folder`; nil when it cannot be opened or read.
+        /// The bytes of `name` in the folder open as `folder` (or a path, with `AT_FDCWD`); nil when it cannot be
+        /// opened or read.
         mutating func read(at folder: Int32, _ name: String) -> [UInt8]? {
             let fd = openat(folder, name, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else { return nil }
@@ -131,30 +132,10 @@ enum FileBytes {
         }
     }
 
-    /// Reads a whole file (one `read` loop, no intermediate copies); nil when it cannot be opened or read.
+    /// Reads a whole file; nil when it cannot be opened or read.
     static func read(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { return nil }
-        var capacity = Int(st.st_size) + 1  // one spare byte tells a file that grew since fstat
-        var filled = 0
-        var out = [UInt8]()
-        while true {
-            if out.count == filled {
-                var grown = [UInt8](unsafeUninitializedCapacity: capacity) { _, n in n = capacity }
-                if filled > 0 { grown.withUnsafeMutableBufferPointer { g in out.withUnsafeBufferPointer { _ = memcpy(g.baseAddress!, $0.baseAddress!, filled) } } }
-                out = grown
-                capacity *= 2
-            }
-            let n = out.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + filled, $0.count - filled) }
-            if n < 0 { if errno == EINTR { continue }; return nil }
-            if n == 0 { break }
-            filled += n
-        }
-        out.removeSubrange(filled...)
-        return out
+        var reader = Reader()
+        return reader.read(at: AT_FDCWD, path)
     }
 }
 

@@ -93,11 +93,6 @@ public enum RunValidator {
         return (report, pass.items)
     }
 
-    /// The bytes of a file as a skim, or nil when it cannot be read.
-    static func readSkim(_ url: URL) -> JSONSkim? {
-        FileBytes.read(url.path).map(JSONSkim.init)
-    }
-
     /// Manifest against the files on disk: changed, missing, extra, escaping; configuration against `batch.json`.
     ///
     /// `hashes` lines up with `walk.files`. The manifest is written sorted by path, like the walk, so the two

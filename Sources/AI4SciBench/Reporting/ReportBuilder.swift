@@ -15,12 +15,7 @@ public enum ReportBuilder {
     /// The task-balanced mean of counted scores (nil: excluded), keyed by task and item: repeats are averaged
     /// within an item, items within a task, then tasks weigh the same. Nil when nothing was counted.
     public static func taskBalancedMean(_ scores: [(task: String, item: String, score: Double?)]) -> Double? {
-        var items: [String: [String: [Double]]] = [:]
-        for s in scores { if let v = s.score { items[s.task, default: [:]][s.item, default: []].append(v) } }
-        let taskMeans = items.keys.sorted().compactMap { t in
-            ReportStatistics.mean(items[t]!.keys.sorted().compactMap { ReportStatistics.mean(items[t]![$0]!) })
-        }
-        return ReportStatistics.mean(taskMeans)
+        ReportStatistics.mean(taskMeans(groups(scores.map { (task: $0.task, item: $0.item, level: "", score: $0.score) })).means)
     }
 
     /// One item (task × instance × level) with its repeats' counted scores.
@@ -32,33 +27,43 @@ public enum ReportBuilder {
         var mean: Double? { ReportStatistics.mean(scores) }
     }
 
-    /// Groups results into items, in a stable order.
+    /// Groups results into items (task × instance × level), in a stable order.
     static func groups(_ items: [ReportItem]) -> [ItemGroup] {
+        groups(items.map { (task: $0.taskID, item: $0.variant + "\u{0}" + $0.level, level: $0.level, score: $0.countedScore) })
+    }
+
+    /// Groups counted scores (nil: invalid) by task and item key, in order of first appearance.
+    static func groups(_ entries: [(task: String, item: String, level: String, score: Double?)]) -> [ItemGroup] {
         var index: [String: Int] = [:]
         var out: [ItemGroup] = []
-        for it in items {
-            let key = it.taskID + "\u{0}" + it.variant + "\u{0}" + it.level
+        for e in entries {
+            let key = e.task + "\u{0}" + e.item
             let i: Int
             if let j = index[key] { i = j } else {
                 i = out.count
                 index[key] = i
-                out.append(ItemGroup(taskID: it.taskID, level: it.level))
+                out.append(ItemGroup(taskID: e.task, level: e.level))
             }
-            if let s = it.countedScore { out[i].scores.append(s) } else { out[i].invalid += 1 }
+            if let s = e.score { out[i].scores.append(s) } else { out[i].invalid += 1 }
         }
         return out
     }
 
-    /// Task-balanced summary of item means: per task mean of its items, then the mean of tasks, with an interval.
-    static func taskBalanced(_ groups: [ItemGroup], options: ReportOptions, key: String) -> ScoreSummary {
+    /// Mean of each task's item means, in task order, and the number of items counted.
+    static func taskMeans(_ groups: [ItemGroup]) -> (means: [Double], items: Int) {
         var perTask: [String: [Double]] = [:]
         var items = 0
         for g in groups { if let m = g.mean { perTask[g.taskID, default: []].append(m); items += 1 } }
-        let taskMeans = perTask.keys.sorted().compactMap { ReportStatistics.mean(perTask[$0]!) }
-        return ScoreSummary(mean: ReportStatistics.mean(taskMeans),
-                            ci: ReportStatistics.bootstrapMean(taskMeans, resamples: options.resamples, confidence: options.confidence,
+        return (perTask.keys.sorted().compactMap { ReportStatistics.mean(perTask[$0]!) }, items)
+    }
+
+    /// Task-balanced summary of item means: per task mean of its items, then the mean of tasks, with an interval.
+    static func taskBalanced(_ groups: [ItemGroup], options: ReportOptions, key: String) -> ScoreSummary {
+        let (means, items) = taskMeans(groups)
+        return ScoreSummary(mean: ReportStatistics.mean(means),
+                            ci: ReportStatistics.bootstrapMean(means, resamples: options.resamples, confidence: options.confidence,
                                                                seed: options.seed, key: key),
-                            tasks: taskMeans.count, items: items)
+                            tasks: means.count, items: items)
     }
 
     static func summarize(_ run: ReportRun, options: ReportOptions) -> AgentRunSummary {

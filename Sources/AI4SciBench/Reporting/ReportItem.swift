@@ -159,17 +159,17 @@ enum ReasonReader {
         else if let message, item.agentStatus == .failed || item.agentStatus == .timeout, !out.contains(where: { $0.contains(message) }) {
             out.append(message)
         }
-        for g in item.failedGates where g.severity == "hard" { out += gateReasons(s, g) }
+        for g in item.failedGates where g.severity == "hard" { out.append(gateReason(g)) }
         if item.hardGatesPassed != false {
             for c in s.elementFields(components, componentKeys) { if let r = componentReason(s, c) { out.append(r) } }
         }
         return Array(out.prefix(limit))
     }
 
-    /// Reasons from a failed hard gate: the failing checks' messages, or shape/dtype/range disagreements.
-    static func gateReasons(_ s: JSONSkim, _ g: GateFailure) -> [String] {
-        if g.checks.isEmpty { return ["\(g.name): \(g.message.isEmpty ? "failed" : g.message)"] }
-        return ["\(g.name): " + (g.message.isEmpty ? g.checks.joined(separator: "; ") : g.message)]
+    /// The reason of a failed hard gate: its message (the failing checks' messages, e.g. a shape disagreement),
+    /// else the labels of the failing checks.
+    static func gateReason(_ g: GateFailure) -> String {
+        "\(g.name): " + (!g.message.isEmpty ? g.message : (g.checks.isEmpty ? "failed" : g.checks.joined(separator: "; ")))
     }
 
     /// Members of a component score the report reads.

@@ -35,9 +35,6 @@ public struct JSONSkim: Sendable {
         isComplete = complete
     }
 
-    /// First index at or after `i` that is not JSON whitespace.
-    func whitespace(_ i: Int) -> Int { bytes.withUnsafeBufferPointer { Self.whitespace($0, i) } }
-
     /// Index just after the value that starts at `i`, or nil when it is malformed or cut short.
     public func skipValue(_ i: Int) -> Int? { bytes.withUnsafeBufferPointer { Self.skip($0, i) } }
 
@@ -199,26 +196,6 @@ public struct JSONSkim: Sendable {
     /// The value index of one member of the object at `i`.
     public func field(_ i: Int?, _ key: String) -> Int? {
         fields(i, [key])?[0] ?? nil
-    }
-
-    /// Start indices of the elements of the array at `i` (empty when `i` is no array).
-    public func elements(_ i: Int?) -> [Int] {
-        guard let i, i < bytes.count, bytes[i] == 0x5B else { return [] }
-        return bytes.withUnsafeBufferPointer { p -> [Int] in
-            var out: [Int] = []
-            var j = Self.whitespace(p, i + 1)
-            if j < p.count, p[j] == 0x5D { return out }
-            while j < p.count {
-                out.append(j)
-                guard let e = Self.skip(p, j) else { return [] }
-                j = Self.whitespace(p, e)
-                guard j < p.count else { return [] }
-                if p[j] == 0x5D { return out }
-                guard p[j] == 0x2C else { return [] }
-                j = Self.whitespace(p, j + 1)
-            }
-            return []
-        }
     }
 
     /// The string at `i`, or nil when the value there is not a string.
