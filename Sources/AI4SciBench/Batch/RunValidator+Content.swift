@@ -118,11 +118,12 @@ enum FileBytes {
 
         /// The bytes of `name` in the folder open as `folder` (or a path, with `AT_FDCWD`); nil when it cannot be
         /// opened or read.
-        mutating func read(at folder: Int32, _ name: String) -> [UInt8]? {
+        mutating func read(at folder: Int32, _ name: String, sizeHint: Int = 0) -> [UInt8]? {
             let fd = openat(folder, name, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else { return nil }
             defer { close(fd) }
             content.removeAll(keepingCapacity: true)
+            content.reserveCapacity(sizeHint)
             while true {
                 let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
                 if n < 0 { if errno == EINTR { continue }; return nil }
@@ -135,7 +136,9 @@ enum FileBytes {
     /// Reads a whole file; nil when it cannot be opened or read.
     static func read(_ path: String) -> [UInt8]? {
         var reader = Reader()
-        return reader.read(at: AT_FDCWD, path)
+        var st = stat()
+        // Sized up front: a large file (a manifest of 30 000 artifacts) then needs no growing copies.
+        return reader.read(at: AT_FDCWD, path, sizeHint: stat(path, &st) == 0 ? Int(st.st_size) + 1 : 0)
     }
 }
 

@@ -15,7 +15,7 @@ public enum ReportBuilder {
     /// The task-balanced mean of counted scores (nil: excluded), keyed by task and item: repeats are averaged
     /// within an item, items within a task, then tasks weigh the same. Nil when nothing was counted.
     public static func taskBalancedMean(_ scores: [(task: String, item: String, score: Double?)]) -> Double? {
-        ReportStatistics.mean(taskMeans(groups(scores.map { (task: $0.task, item: $0.item, level: "", score: $0.score) })).means)
+        ReportStatistics.mean(taskMeans(groups(scores.lazy.map { (task: $0.task, item: $0.item, level: "", score: $0.score) })).means)
     }
 
     /// One item (task × instance × level) with its repeats' counted scores.
@@ -29,11 +29,11 @@ public enum ReportBuilder {
 
     /// Groups results into items (task × instance × level), in a stable order.
     static func groups(_ items: [ReportItem]) -> [ItemGroup] {
-        groups(items.map { (task: $0.taskID, item: $0.variant + "\u{0}" + $0.level, level: $0.level, score: $0.countedScore) })
+        groups(items.lazy.map { (task: $0.taskID, item: $0.variant + "\u{0}" + $0.level, level: $0.level, score: $0.countedScore) })
     }
 
     /// Groups counted scores (nil: invalid) by task and item key, in order of first appearance.
-    static func groups(_ entries: [(task: String, item: String, level: String, score: Double?)]) -> [ItemGroup] {
+    static func groups<S: Sequence>(_ entries: S) -> [ItemGroup] where S.Element == (task: String, item: String, level: String, score: Double?) {
         var index: [String: Int] = [:]
         var out: [ItemGroup] = []
         for e in entries {
