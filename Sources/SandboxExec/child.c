@@ -94,10 +94,13 @@ _Noreturn void sx_child_main(const struct sx_options *o, int out_w, int err_w, i
 
     // stdin from /dev/null, stdout/stderr to the launcher's pipes. Done before closing the other
     // descriptors so that the pipe ends survive the close.
-    int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (devnull < 0) fail(status_fd, "stdio", errno, "open /dev/null");
-    if (move_fd(devnull, STDIN_FILENO) != 0) fail(status_fd, "stdio", errno, "stdin");
-    if (move_fd(out_w, STDOUT_FILENO) != 0) fail(status_fd, "stdio", errno, "stdout");
+    // With --pass-stdio, 0 and 1 stay the launcher's own; the unused pipe end is close-on-exec.
+    if (!o->pass_stdio) {
+        int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (devnull < 0) fail(status_fd, "stdio", errno, "open /dev/null");
+        if (move_fd(devnull, STDIN_FILENO) != 0) fail(status_fd, "stdio", errno, "stdin");
+        if (move_fd(out_w, STDOUT_FILENO) != 0) fail(status_fd, "stdio", errno, "stdout");
+    }
     if (move_fd(err_w, STDERR_FILENO) != 0) fail(status_fd, "stdio", errno, "stderr");
 
     // Every inherited descriptor except 0/1/2 (and the status pipe, which is close-on-exec).

@@ -54,6 +54,10 @@ struct sx_options {
     // 127.0.0.1:N and forwards each TCP connection to the runner's proxy at the unix socket PATH.
     const char *proxy_socket;
     int proxy_port;                 // 0: no relay
+    // --pass-stdio: the program gets the launcher's own stdin and stdout (a request/response
+    // channel such as the scorer bridge's) instead of /dev/null and the capture pipe; stderr is
+    // still captured. Needs --report-file.
+    bool pass_stdio;
 };
 
 /// Fails the named step with EPERM when AI4SCI_SANDBOX_FAIL_STEP names it (test hook).

@@ -64,6 +64,8 @@
 //   through that descriptor; the agent never holds it, and its Landlock allows TCP connect to PORT
 //   only (the landlock string adds "tcp_connect_port=PORT"). Steps "proxy_socket", "proxy_relay".
 //   --probe (no other option needed) prints one JSON object of host facts instead (probe.c).
+// --pass-stdio (needs --report-file): the program keeps the launcher's own stdin and stdout, for a
+//   request/response channel (the scorer bridge); only stderr is captured, stdout_bytes stays 0.
 //   AI4SCI_SANDBOX_FAIL_STEP=STEP (tests): that step fails with EPERM.
 // EXIT STATUS: 0 when the exit record was written (whatever the agent did), 2 on a usage error
 // (message on stderr, no records).

@@ -13,7 +13,7 @@ static int usage(const char *message, const char *arg) {
             "       --timeout SECONDS --grace SECONDS [--report-file FILE] [--seccomp-bpf FILE]\n"
             "       [--no-new-privs] [--task [--ro PATH]... [--rw PATH]... [--tmp-size BYTES]\n"
             "       [--memory BYTES] [--pids N] [--cpu-quota FRACTION]\n"
-            "       [--proxy-socket PATH --proxy-port PORT]]"
+            "       [--proxy-socket PATH --proxy-port PORT]] [--pass-stdio]"
             " [--rlimit NAME=SOFT[:HARD]]... -- PROGRAM ARGS...\n");
     return -1;
 }
@@ -99,6 +99,7 @@ int sx_parse_options(int argc, char **argv, struct sx_options *o) {
         if (strcmp(a, "--no-new-privs") == 0) { o->no_new_privs = true; continue; }
         if (strcmp(a, "--task") == 0) { o->task = true; continue; }
         if (strcmp(a, "--probe") == 0) { o->probe = true; continue; }
+        if (strcmp(a, "--pass-stdio") == 0) { o->pass_stdio = true; continue; }
         if (i + 1 >= argc) return usage("missing value for option", a);
         const char *v = argv[++i];
         if (strcmp(a, "--cwd") == 0) o->cwd = v;
@@ -157,6 +158,7 @@ int sx_parse_options(int argc, char **argv, struct sx_options *o) {
     if ((o->proxy_socket != NULL) != (o->proxy_port != 0))
         return usage("--proxy-socket and --proxy-port go together", NULL);
     if (o->proxy_socket && !o->task) return usage("--proxy-socket needs --task (a network namespace)", NULL);
+    if (o->pass_stdio && !o->report_path) return usage("--pass-stdio needs --report-file (stdout belongs to the program)", NULL);
     o->argv = argv + i;
     return 0;
 }

@@ -66,6 +66,12 @@ struct BatchRunCommand: AsyncParsableCommand {
     var allowDegraded = false
     @Flag(name: .customLong("include-abandoned"), help: "Also run abandoned tasks.")
     var includeAbandoned = false
+    @Option(name: .customLong("scorer-python"), help: "Python that runs tasks' custom_scorer.py (default python3 on PATH).")
+    var scorerPython: String?
+    @Option(name: .customLong("scorer-timeout"), help: "Seconds one custom scorer call may take (default 300).")
+    var scorerTimeout: Double?
+    @Option(name: .customLong("scorer-memory-mb"), help: "Memory of the custom scorer bridge, in MiB (default 4096).")
+    var scorerMemoryMB: Int?
     @Flag(name: .customLong("fail-on-error"), help: "Exit 1 when any item failed or could not be evaluated.")
     var failOnError = false
     @Flag(name: .shortAndLong, help: "No progress output.")
@@ -93,6 +99,9 @@ struct BatchRunCommand: AsyncParsableCommand {
         set("output_dir", outputDir.map { .string($0) })
         if allowDegraded { o["allow_degraded"] = true }
         if includeAbandoned { o["include_abandoned"] = true }
+        set("scorer_python", scorerPython.map { .string($0) })
+        set("scorer_timeout", scorerTimeout.map { .number($0) })
+        set("scorer_memory_mb", scorerMemoryMB.map { .number(Double($0)) })
         return o
     }
 

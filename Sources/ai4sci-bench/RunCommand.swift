@@ -67,6 +67,12 @@ struct RunCommand: AsyncParsableCommand {
     var keepWorkspaces = false
     @Flag(name: .customLong("include-abandoned"), help: "Also run tasks whose status is abandoned.")
     var includeAbandoned = false
+    @Option(name: .customLong("scorer-python"), help: "Python that runs tasks' custom_scorer.py, in the scorer sandbox (no network, read-only but a scratch folder).")
+    var scorerPython: String = "python3"
+    @Option(name: .customLong("scorer-timeout"), help: "Seconds one custom scorer call may take; then the bridge is killed and the item is evaluation_invalid.")
+    var scorerTimeout: Double = 300
+    @Option(name: .customLong("scorer-memory-mb"), help: "Memory of the custom scorer bridge, in MiB.")
+    var scorerMemoryMB: Int = 4096
     @Flag(name: .customLong("fail-on-error"), help: "Exit 1 when any item failed or could not be evaluated.")
     var failOnError = false
     @Flag(name: .shortAndLong, help: "Print less progress.")
@@ -78,6 +84,8 @@ struct RunCommand: AsyncParsableCommand {
         }
         if instancesPerTask < 1 { throw ValidationError("--instances-per-task must be at least 1, got \(instancesPerTask)") }
         if outputCapMB < 1 { throw ValidationError("--output-cap-mb must be at least 1, got \(outputCapMB)") }
+        if !(scorerTimeout > 0) || !scorerTimeout.isFinite { throw ValidationError("--scorer-timeout must be seconds greater than 0, got \(scorerTimeout)") }
+        if scorerMemoryMB < 64 { throw ValidationError("--scorer-memory-mb must be at least 64, got \(scorerMemoryMB)") }
     }
 
     /// An absolute URL for a `--bind-ro` path that must exist.
@@ -109,6 +117,9 @@ struct RunCommand: AsyncParsableCommand {
             includeAbandoned: includeAbandoned, commandLine: CommandLine.arguments,
             readOnlyBinds: try bindRO.map(Self.existingPath), allowDegraded: allowDegraded)
         config.network = networkPolicy
+        config.scorerPython = scorerPython
+        config.scorerTimeoutSeconds = scorerTimeout
+        config.scorerMemoryBytes = UInt64(scorerMemoryMB) << 20
         let runner = try BenchmarkRunner(config: config)
         let quiet = self.quiet
         let summary = try await SignalCancellation.run {

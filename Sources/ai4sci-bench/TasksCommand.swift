@@ -53,27 +53,55 @@ struct TasksCommand: AsyncParsableCommand {
     struct Validate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate task files; report every problem with file, key path and a hint.",
-            discussion: "Exits 2 when any task has an error. Example: ai4sci-bench tasks validate Tasks/physics/sod_shock_tube"
+            discussion: """
+            Also loads each task's custom_scorer.py in the scorer bridge (sandboxed Python) to list the scorer names it
+            registers and report names the task uses but it does not register, and checks runtime.packages against
+            that Python (warnings). Exits 2 when any task has an error.
+            Example: ai4sci-bench tasks validate Tasks/physics/sod_shock_tube
+            """
         )
         @Argument(help: "A task directory or a folder of them.")
         var directory: String = "Tasks"
         @Option(help: "Output format: text or json.")
         var format: OutputFormat = .text
+        @Option(name: .customLong("scorer-python"), help: "Python that runs custom_scorer.py and whose packages are checked.")
+        var scorerPython: String = "python3"
+        @Option(help: "Sandbox of the Python checks: none, seccomp, task or strict.")
+        var sandbox: SandboxMode = .seccomp
+        @Flag(name: .customLong("no-python"), help: "Do not start Python: custom scorer names and runtime.packages stay unchecked.")
+        var noPython = false
 
         func run() async throws {
             let catalog = try TaskCatalog.load(root: URL(fileURLWithPath: directory), registry: ScorerRegistry())
-            if format == .json {
-                print(try JSONValue.encodeString(catalog.issues))
-            } else {
-                Console.printIssues(catalog.issues)
-                if catalog.outcomes.isEmpty { Console.warn("no task directory found under \(directory)") }
-                for o in catalog.outcomes where o.task != nil {
-                    let warnings = o.issues.count
-                    print("ok  \(o.task!.id)\(warnings > 0 ? "  (\(warnings) warning\(warnings == 1 ? "" : "s"))" : "")")
+            var issues = catalog.issues
+            var registered: [String: BridgeHello] = [:]
+            if !noPython {
+                let bridge = ScorerBridge(launcher: try AgentLauncher(),
+                                          options: ScorerBridgeOptions(python: scorerPython, sandbox: sandbox, callTimeoutSeconds: 120))
+                for report in await CustomScorerCheck.check(catalog.tasks, bridge: bridge, packages: true) {
+                    issues += report.issues
+                    if let h = report.hello, h.hasCustomScorer { registered[report.taskID] = h }
                 }
             }
-            if catalog.hasErrors { throw CLIExit(code: 2) }
-            if catalog.outcomes.isEmpty { throw CLIExit(code: 2) }
+            let failing = Set(issues.filter { $0.severity == .error }.map(\.file))
+            if format == .json {
+                print(try JSONValue.encodeString(issues))
+            } else {
+                Console.printIssues(issues)
+                if catalog.outcomes.isEmpty { Console.warn("no task directory found under \(directory)") }
+                for o in catalog.outcomes {
+                    guard let task = o.task else { continue }
+                    let own = issues.filter { $0.file.hasPrefix(PathDisplay.relative(task.directory) + "/") }
+                    let warnings = own.filter { $0.severity == .warning }.count
+                    var line = "\(own.contains { $0.severity == .error } ? "ERR" : "ok ") \(task.id)"
+                    if warnings > 0 { line += "  (\(warnings) warning\(warnings == 1 ? "" : "s"))" }
+                    if let h = registered[task.id] {
+                        line += "  custom_scorer.py registers: \(h.scorers.isEmpty ? "nothing" : h.scorers.joined(separator: ", "))"
+                    }
+                    print(line)
+                }
+            }
+            if !failing.isEmpty || catalog.outcomes.isEmpty { throw CLIExit(code: 2) }
         }
     }
 }

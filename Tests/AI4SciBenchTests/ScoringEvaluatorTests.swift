@@ -34,11 +34,11 @@ struct ScoringEvaluatorTests {
         return r
     }
 
-    func evaluate(_ spec: EvaluationSpec) throws -> EvaluationResult {
-        try Evaluator(registry: Self.registry()).evaluate(spec, context: TempDirs().context)
+    func evaluate(_ spec: EvaluationSpec) async throws -> EvaluationResult {
+        try await Evaluator(registry: Self.registry()).evaluate(spec, context: TempDirs().context)
     }
 
-    @Test func registryKnowsBuiltInsAndRefusesShadowing() throws {
+    @Test func registryKnowsBuiltInsAndRefusesShadowing() async throws {
         let r = ScorerRegistry()
         #expect(r.knownNames == ["code_analysis", "composite", "file_match", "numerical"])
         #expect(r.scorer(named: "numerical") is NumericalScorer)
@@ -48,10 +48,10 @@ struct ScoringEvaluatorTests {
         #expect(r.scorer(named: "numerical") is FixedScorer)
     }
 
-    @Test func weightedSumDividedAndNegativeWeightClamped() throws {
+    @Test func weightedSumDividedAndNegativeWeightClamped() async throws {
         let spec = EvaluationSpec(scoring: [ScorerSpec(scorer: "half", weight: 60), ScorerSpec(name: "neg", scorer: "half", weight: -20),
                                             ScorerSpec(scorer: "over", weight: 40)], scoreDivisor: 2)
-        let r = try evaluate(spec)
+        let r = try await evaluate(spec)
         #expect(r.maxPossibleScore == 50)
         #expect(r.finalScore == 35)  // (30 + 0 + 40 clamped) / 2
         #expect(r.componentScores.map(\.weight) == [60, 0, 40])
@@ -60,35 +60,35 @@ struct ScoringEvaluatorTests {
         #expect(r.isValid && r.hardGatesPassed)
     }
 
-    @Test func hardGateFailureZeroesOrSumsGates() throws {
+    @Test func hardGateFailureZeroesOrSumsGates() async throws {
         let gates = [ScorerSpec(name: "files", scorer: "fails"), ScorerSpec(name: "style", scorer: "half", severity: .soft)]
         var spec = EvaluationSpec(gates: gates, scoring: [ScorerSpec(scorer: "half", weight: 100)])
-        let zero = try evaluate(spec)
+        let zero = try await evaluate(spec)
         #expect(zero.finalScore == 0 && !zero.hardGatesPassed)
         #expect(zero.componentScores.isEmpty)
         #expect(zero.gateResults.map(\.score) == [0.25, 0.5])
         spec.hardFailScoreMode = .gateScoreSum
-        #expect(try evaluate(spec).finalScore == 0.75)
+        #expect(try await evaluate(spec).finalScore == 0.75)
     }
 
-    @Test func softGateFailureOnlyWarns() throws {
+    @Test func softGateFailureOnlyWarns() async throws {
         let spec = EvaluationSpec(gates: [ScorerSpec(name: "style", scorer: "fails", severity: .soft)],
                                   scoring: [ScorerSpec(scorer: "half", weight: 100)])
-        let r = try evaluate(spec)
+        let r = try await evaluate(spec)
         #expect(r.finalScore == 50 && r.hardGatesPassed)
         #expect(r.softGateFailures == ["style"])
         #expect(r.gateResults[0].severity == .soft && !r.gateResults[0].passed)
     }
 
-    @Test func throwingUnknownOrNonFiniteScorerMakesEvaluationInvalid() throws {
-        let thrown = try evaluate(EvaluationSpec(scoring: [ScorerSpec(scorer: "half", weight: 50), ScorerSpec(name: "judge", scorer: "explodes", weight: 50)]))
+    @Test func throwingUnknownOrNonFiniteScorerMakesEvaluationInvalid() async throws {
+        let thrown = try await evaluate(EvaluationSpec(scoring: [ScorerSpec(scorer: "half", weight: 50), ScorerSpec(name: "judge", scorer: "explodes", weight: 50)]))
         #expect(thrown.finalScore == nil && !thrown.isValid)
         #expect(thrown.invalidReason == "scorer \"judge\" (scorer explodes): custom_scorer.py raised ValueError")
-        let unknown = try evaluate(EvaluationSpec(gates: [ScorerSpec(scorer: "magic")]))
+        let unknown = try await evaluate(EvaluationSpec(gates: [ScorerSpec(scorer: "magic")]))
         #expect(unknown.finalScore == nil && unknown.invalidReason?.contains("unknown scorer \"magic\"") == true)
-        let nan = try evaluate(EvaluationSpec(scoring: [ScorerSpec(scorer: "nan", weight: 10)]))
+        let nan = try await evaluate(EvaluationSpec(scoring: [ScorerSpec(scorer: "nan", weight: 10)]))
         #expect(nan.finalScore == nil && nan.invalidReason?.contains("non-finite score") == true)
-        let divisor = try evaluate(EvaluationSpec(scoring: [ScorerSpec(scorer: "half")], scoreDivisor: 0))
+        let divisor = try await evaluate(EvaluationSpec(scoring: [ScorerSpec(scorer: "half")], scoreDivisor: 0))
         #expect(divisor.finalScore == nil)
         let json = try JSONValue(encoding: thrown)
         #expect(json["final_score"] == .null)
@@ -96,7 +96,7 @@ struct ScoringEvaluatorTests {
         #expect(json["soft_gate_failures"] == [])
     }
 
-    @Test func compositeCombinesFractions() throws {
+    @Test func compositeCombinesFractions() async throws {
         let ctx = try ScoringFixtures.scoringContext()
         let registry = try Self.registry()
         let composite = try #require(registry.scorer(named: "composite"))
@@ -106,7 +106,8 @@ struct ScoringEvaluatorTests {
             ["scorer": "fails", "weight": -5],
         ]]
         let d = try composite.score(config: config, weight: 20, context: ctx)
-        #expect(closeRel(d.score, 20 * (0.5 * 3 + 1 * 1) / 4))
+        let expected: Double = 20 * (0.5 * 3 + 1 * 1) / 4
+        #expect(closeRel(d.score, expected))
         #expect(!d.passed && d.message == "fails: fails failed")
         #expect(d.details["sub_results"]?.arrayValue?.count == 3)
         let legacy = try composite.score(config: ["sub_scorers": [["scorer": "half"]]], weight: 2, context: ctx)
@@ -118,21 +119,21 @@ struct ScoringEvaluatorTests {
         #expect(Set(issues.filter { $0.severity == .error }.map(\.keyPath)) == ["scorers[0].config.metric", "scorers[1].scorer"])
     }
 
-    @Test func endToEndWithBuiltInsOnNumpyFixtures() throws {
+    @Test func endToEndWithBuiltInsOnNumpyFixtures() async throws {
         let spec = EvaluationSpec(
             gates: [ScorerSpec(scorer: "file_match", config: ["checks": [["file": "field.npy", "shape": "5,40", "dtype": "float64"]]])],
             scoring: [ScorerSpec(scorer: "numerical", weight: 60, config: ["file": "field.npy", "scoring": "linear_interpolation",
                                                                           "full_score_threshold": 0.05, "zero_score_threshold": 0.1]),
                       ScorerSpec(name: "shape", scorer: "numerical", weight: 40, config: ["file": "short.npy"])])
-        let r = Evaluator().evaluate(spec, context: try ScoringFixtures.scoringContext())
+        let r = await Evaluator().evaluate(spec, context: try ScoringFixtures.scoringContext())
         #expect(r.isValid && r.finalScore == 60)
         #expect(r.componentScores[1].message == "short.npy: shape (2,100) expected (2,200)")
         let refGone = EvaluationSpec(scoring: [ScorerSpec(scorer: "numerical", weight: 10, config: ["pred_file": "field.npy", "ref_file": "gone.npy"])])
-        let invalid = Evaluator().evaluate(refGone, context: try ScoringFixtures.scoringContext())
+        let invalid = await Evaluator().evaluate(refGone, context: try ScoringFixtures.scoringContext())
         #expect(invalid.finalScore == nil && invalid.invalidReason?.contains("reference file gone.npy not found") == true)
     }
 
-    @Test func validationPrefixesKeyPaths() throws {
+    @Test func validationPrefixesKeyPaths() async throws {
         let spec = EvaluationSpec(gates: [ScorerSpec(scorer: "nope")],
                                   scoring: [ScorerSpec(scorer: "numerical", weight: -1, config: ["metric": "bogus", "file": "a.npy"]),
                                             ScorerSpec(scorer: "code_analysis", config: ["checks": [["pattern": "(", "required": true]]])],

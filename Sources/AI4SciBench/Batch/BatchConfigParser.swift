@@ -8,7 +8,7 @@ public struct BatchConfigParser {
     public static let keys: Set<String> = [
         "tasks_dir", "tasks", "prompt_levels", "instances_per_task", "seed", "instances_dir", "agents", "agents_file",
         "agent_cmd", "agent_name", "pass_env", "repeats", "jobs", "retries", "sandbox", "timeout", "output_dir",
-        "allow_degraded", "include_abandoned", "output_cap_mb",
+        "allow_degraded", "include_abandoned", "output_cap_mb", "scorer_python", "scorer_timeout", "scorer_memory_mb",
     ]
     static let commandLine = "command line"
 
@@ -76,6 +76,9 @@ public struct BatchConfigParser {
         if let v = o["allow_degraded"] { c.allowDegraded = bool(v, src("allow_degraded"), "allow_degraded") }
         if let v = o["include_abandoned"] { c.includeAbandoned = bool(v, src("include_abandoned"), "include_abandoned") }
         if let v = o["output_dir"] { _ = string(v, src("output_dir"), "output_dir") }
+        if let v = o["scorer_python"] { c.scorerPython = string(v, src("scorer_python"), "scorer_python") ?? c.scorerPython }
+        if let v = o["scorer_timeout"] { c.scorerTimeoutSeconds = seconds(v, src("scorer_timeout"), "scorer_timeout") ?? c.scorerTimeoutSeconds }
+        if let mb = int(o["scorer_memory_mb"], src("scorer_memory_mb"), "scorer_memory_mb", min: 64) { c.scorerMemoryBytes = UInt64(mb) << 20 }
 
         if let cmd = o["agent_cmd"] {
             let file = src("agent_cmd")

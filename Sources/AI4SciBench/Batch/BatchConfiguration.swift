@@ -72,6 +72,10 @@ public struct BatchConfiguration: Sendable {
     public var outputCapMB: Int = 64
     /// The command line, for provenance.
     public var commandLine: [String] = []
+    /// Custom scorers: interpreter, seconds per call, memory in bytes.
+    public var scorerPython = "python3"
+    public var scorerTimeoutSeconds: Double = 300
+    public var scorerMemoryBytes: UInt64 = 4 << 30
 
     /// Creates a configuration with defaults.
     public init() {}
@@ -81,7 +85,7 @@ public struct BatchConfiguration: Sendable {
 
     /// The canonical configuration JSON whose sha256 is the config hash (jobs, retries and paths of the output are excluded).
     public var canonical: JSONValue {
-        [
+        var c: [String: JSONValue] = [
             "tasks_dir": .string(tasksDirectory), "tasks": .array(taskIDs.map { .string($0) }),
             "prompt_levels": .array(levels.map { .string($0.rawValue) }), "instances_per_task": .number(Double(instancesPerTask)),
             "seed": .number(Double(seed)), "instances_dir": instancesDirectory.map { .string($0) } ?? .null,
@@ -89,6 +93,12 @@ public struct BatchConfiguration: Sendable {
             "timeout": timeoutSeconds.map { .number($0) } ?? .null, "allow_degraded": .bool(allowDegraded),
             "include_abandoned": .bool(includeAbandoned), "output_cap_mb": .number(Double(outputCapMB)),
         ]
+        // Scorer settings enter only when changed, so batches started before they existed keep their hash.
+        let defaults = BatchConfiguration()
+        if scorerPython != defaults.scorerPython { c["scorer_python"] = .string(scorerPython) }
+        if scorerTimeoutSeconds != defaults.scorerTimeoutSeconds { c["scorer_timeout"] = .number(scorerTimeoutSeconds) }
+        if scorerMemoryBytes != defaults.scorerMemoryBytes { c["scorer_memory_mb"] = .number(Double(scorerMemoryBytes >> 20)) }
+        return .object(c)
     }
 
     /// sha256 hex of the compact sorted-key JSON of ``canonical``.
@@ -104,6 +114,9 @@ public struct BatchConfiguration: Sendable {
             outputCapBytes: outputCapMB << 20, includeAbandoned: includeAbandoned, commandLine: commandLine,
             readOnlyBinds: agent.readOnlyBinds.map { URL(fileURLWithPath: $0).standardizedFileURL }, allowDegraded: allowDegraded)
         c.network = .none
+        c.scorerPython = scorerPython
+        c.scorerTimeoutSeconds = scorerTimeoutSeconds
+        c.scorerMemoryBytes = scorerMemoryBytes
         return c
     }
 }

@@ -82,7 +82,7 @@ final class BatchContext: Sendable {
         let base = taskDir.appendingPathComponent(item.instanceID).path
         if attempt > 1 {
             // Keep the logs of the superseded attempt beside its result copy.
-            for suffix in [".agent_stdout.jsonl", ".agent_stderr.log"] where fm.fileExists(atPath: base + suffix) {
+            for suffix in [".agent_stdout.jsonl", ".agent_stderr.log", ".scorer_stderr.log"] where fm.fileExists(atPath: base + suffix) {
                 let dest = attempts.appendingPathComponent("\(item.instanceID).attempt\(attempt - 1)\(suffix)")
                 try? fm.removeItem(at: dest)
                 try fm.moveItem(atPath: base + suffix, toPath: dest.path)

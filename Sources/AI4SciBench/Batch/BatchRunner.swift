@@ -34,6 +34,9 @@ public struct BatchRunner: Sendable {
     /// Runs the batch to the end (or until cancelled: then `batch_interrupted` is journaled and the error rethrown).
     public func run(progress: @escaping @Sendable (BatchEvent) -> Void = { _ in }) async throws -> BatchSummary {
         let plan = try BatchPlan.make(config, registry: registry)
+        let scorerOptions = ScorerBridgeOptions(python: config.scorerPython, sandbox: config.sandbox, allowDegraded: config.allowDegraded,
+                                                callTimeoutSeconds: config.scorerTimeoutSeconds, memoryBytes: config.scorerMemoryBytes)
+        try await CustomScorerCheck.requireLoadable(plan.tasks, bridge: ScorerBridge(launcher: launcher, options: scorerOptions))
         let fm = FileManager.default
         let journalURL = directory.appendingPathComponent("journal.jsonl")
         var state = BatchState()

@@ -36,6 +36,7 @@ public struct BenchmarkRunner: Sendable {
     /// Runs everything and returns the results; progress goes to `progress`.
     public func run(progress: @Sendable (RunEvent) -> Void = { _ in }) async throws -> RunSummary {
         let tasks = try selectTasks()
+        try await CustomScorerCheck.requireLoadable(tasks, bridge: ScorerBridge(launcher: launcher, options: config.scorerBridgeOptions))
         let fm = FileManager.default
         try fm.createDirectory(at: config.outputDirectory, withIntermediateDirectories: true)
         let scratch = try Self.makeTemporaryDirectory(prefix: "ai4sci-bench-")

@@ -151,6 +151,9 @@ public struct InstanceResult: Sendable, Codable, Equatable {
     public var timing: Timing
     /// Files written for this result.
     public var artifacts: [ArtifactRecord]
+    /// How the task's custom scorers ran (interpreter, registered names, scorer sandbox, calls); absent when
+    /// the task uses built-in scorers only.
+    public var scorerBridge: JSONValue? = nil
 
     enum CodingKeys: String, CodingKey {
         case schema, resultSchemaVersion = "result_schema_version", taskID = "task_id", taskVersion = "task_version"
@@ -159,7 +162,7 @@ public struct InstanceResult: Sendable, Codable, Equatable {
         case componentScores = "component_scores", gateResults = "gate_results", hardGatesPassed = "hard_gates_passed"
         case softGateFailures = "soft_gate_failures", message, requestedMode = "requested_mode", effectiveMode = "effective_mode"
         case enforcementStatus = "enforcement_status", verificationStatus = "verification_status", sandbox, usage
-        case agentOutput = "agent_output", resources, timing, artifacts
+        case agentOutput = "agent_output", resources, timing, artifacts, scorerBridge = "scorer_bridge"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -193,5 +196,6 @@ public struct InstanceResult: Sendable, Codable, Equatable {
         try c.encode(resources, forKey: .resources)
         try c.encode(timing, forKey: .timing)
         try c.encode(artifacts, forKey: .artifacts)
+        try c.encodeIfPresent(scorerBridge, forKey: .scorerBridge)
     }
 }

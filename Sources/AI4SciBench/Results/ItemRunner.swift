@@ -73,6 +73,9 @@ struct ItemRunner: Sendable {
         var hardPassed: Bool?
         var softFailures: [String] = []
         var workspaceBytes: Int64?
+        var scorerBridge: JSONValue?
+        let scorerStderrURL = URL(fileURLWithPath: base.path + ".scorer_stderr.log")
+        try? fm.removeItem(at: scorerStderrURL)
         let maxScore = item.task.evaluation.maxPossibleScore
 
         if agentStatus == .refused {
@@ -82,7 +85,13 @@ struct ItemRunner: Sendable {
             workspaceBytes = ws.regularFileBytes()
             let removedLinks = ws.removeNonRegularFiles()
             if !removedLinks.isEmpty { message = "removed before scoring (links and special files are not outputs): \(removedLinks.joined(separator: ", "))" }
-            let evaluation = evaluate(item, predictionDir: ws.directory)
+            let (evaluation, bridge) = await evaluate(item, predictionDir: ws.directory)
+            if let bridge {
+                scorerBridge = bridge.json
+                if !bridge.stderr.isEmpty {
+                    try? AtomicFile.write(Data(bridge.stderr.utf8), to: scorerStderrURL)
+                }
+            }
             components = evaluation.componentScores.compactMap { try? JSONValue(encoding: $0) }
             gates = evaluation.gateResults.compactMap { try? JSONValue(encoding: $0) }
             hardPassed = evaluation.hardGatesPassed
@@ -104,6 +113,7 @@ struct ItemRunner: Sendable {
 
         var artifacts: [ArtifactRecord] = []
         var files = [stdoutURL, stderrURL]
+        if fm.fileExists(atPath: scorerStderrURL.path) { files.append(scorerStderrURL) }
         if let e = fm.enumerator(at: outputsURL, includingPropertiesForKeys: nil) {
             for case let u as URL in e where (try? u.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true { files.append(u) }
         }
@@ -138,7 +148,7 @@ struct ItemRunner: Sendable {
                 oomKills: Self.nonNegative(launch.provenance.evidence["cgroup_oom_kills"]).map(Int.init)),
             timing: Timing(startedAt: startedAt, finishedAt: BenchmarkRunner.timestamp(), workspaceSeconds: seconds(t1 - t0),
                            agentSeconds: seconds(t2 - t1), scoringSeconds: seconds(t3 - t2)),
-            artifacts: artifacts)
+            artifacts: artifacts, scorerBridge: scorerBridge)
         try AtomicFile.writeJSON(result, to: URL(fileURLWithPath: base.path + ".json"))
         return (result, agentStatus == .refused ? (launch.refusal?.step ?? "?") : nil)
     }

@@ -40,6 +40,12 @@ public struct RunConfiguration: Sendable {
     public var includeAbandoned: Bool
     /// The command line, for provenance.
     public var commandLine: [String]
+    /// The interpreter that runs tasks' `custom_scorer.py` (a name on PATH or a path).
+    public var scorerPython = "python3"
+    /// Seconds one custom scorer call may take.
+    public var scorerTimeoutSeconds: Double = 300
+    /// Memory of the custom scorer bridge, in bytes.
+    public var scorerMemoryBytes: UInt64 = 4 << 30
 
     /// Creates a configuration with defaults for the optional parts.
     public init(tasksDirectory: URL, taskIDs: [String] = [], levels: [PromptLevel] = PromptLevel.allCases, instancesPerTask: Int = 1,
@@ -66,6 +72,12 @@ public struct RunConfiguration: Sendable {
         self.commandLine = commandLine
         self.readOnlyBinds = readOnlyBinds
         self.allowDegraded = allowDegraded
+    }
+
+    /// How custom scorers run: the run's sandbox (network none) with the scorer settings.
+    public var scorerBridgeOptions: ScorerBridgeOptions {
+        ScorerBridgeOptions(python: scorerPython, sandbox: sandbox, allowDegraded: allowDegraded,
+                            callTimeoutSeconds: scorerTimeoutSeconds, memoryBytes: scorerMemoryBytes)
     }
 
     /// Whether the mode runs the agent in namespaces with its own view of the file system.

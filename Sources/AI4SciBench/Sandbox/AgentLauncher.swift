@@ -39,14 +39,56 @@ public struct AgentLauncher: Sendable {
     /// for bad requests, unusable profiles and a launcher that could not be run.
     public func launch(_ request: LaunchRequest) async throws -> LaunchResult {
         try Self.validate(request)
-        let result = try await launchOnce(request, mode: request.mode)
+        return try await withFallback(request) { mode in
+            try await self.launchOnce(request, mode: mode) { spawn in
+                let outcome = try await Subprocess.run(
+                    spawn.executable, arguments: spawn.arguments, environment: spawn.environment,
+                    platformOptions: spawn.options, input: .none, output: .discarded, error: .string(limit: 1 << 16))
+                return (outcome.terminationStatus, outcome.standardError)
+            }
+        }
+    }
+
+    /// Runs a program that talks over its stdin and stdout (the scorer bridge): `body` gets a ``LineChannel``
+    /// to it while it runs; only stderr goes to `request.stderrFile`. When the sandbox refuses and
+    /// `allowDegraded` lets a weaker mode try again, `body` is called once per attempt (it sees end of
+    /// output at once on a refused attempt). Returns the launch result and the last attempt's value.
+    public func launchInteractive<R: Sendable>(
+        _ request: LaunchRequest, maxLineBytes: Int = 16 << 20, body: (LineChannel) async throws -> R
+    ) async throws -> (result: LaunchResult, value: R?) {
+        var request = request
+        request.passStdio = true
+        try Self.validate(request)
+        var value: R?
+        let result = try await withFallback(request) { mode in
+            try await self.launchOnce(request, mode: mode) { spawn in
+                let outcome = try await Subprocess.run(
+                    spawn.executable, arguments: spawn.arguments, environment: spawn.environment,
+                    platformOptions: spawn.options, input: .inputWriter, output: .sequence, error: .string(limit: 1 << 16)
+                ) { execution in
+                    let channel = LineChannel(execution: execution, maxLineBytes: maxLineBytes)
+                    defer { channel.close() }
+                    let v = try await body(channel)
+                    await channel.finish()
+                    return v
+                }
+                value = outcome.closureResult
+                return (outcome.terminationStatus, outcome.standardError)
+            }
+        }
+        return (result, value)
+    }
+
+    /// Runs `attempt` in the requested mode and, when that is refused for a missing primitive and the
+    /// request allows it, in the best weaker mode that works (task/strict → seccomp → none).
+    private func withFallback(_ request: LaunchRequest, _ attempt: (SandboxMode) async throws -> LaunchResult) async throws -> LaunchResult {
+        let result = try await attempt(request.mode)
         guard request.allowDegraded, result.status == .refused, let refusal = result.refusal,
               request.mode == .task || request.mode == .strict || request.mode == .seccomp,
               !Self.agentSteps.contains(refusal.step) else { return result }
-        // Fall back to the best mode that works: task/strict → seccomp → none.
         var reasons = ["\(request.mode.rawValue): step \(refusal.step) failed: \(refusal.message)"]
         for lower in [SandboxMode.seccomp, .none] where lower.rank < request.mode.rank {
-            var fallback = try await launchOnce(request, mode: lower)
+            var fallback = try await attempt(lower)
             if fallback.status == .refused, let r = fallback.refusal, !Self.agentSteps.contains(r.step), lower != .none {
                 reasons.append("\(lower.rawValue): step \(r.step) failed: \(r.message)")
                 continue
@@ -60,7 +102,20 @@ public struct AgentLauncher: Sendable {
     /// Steps whose failure is the agent's or the request's fault, not a missing primitive: no fallback.
     static let agentSteps: Set<String> = ["exec", "chdir", "open_output", "open_paths", "mount_binds"]
 
-    private func launchOnce(_ request: LaunchRequest, mode: SandboxMode) async throws -> LaunchResult {
+    /// What starting the launcher takes: built once per attempt, spawned by the caller's style of run.
+    struct Spawn {
+        var executable: Executable
+        var arguments: Arguments
+        var environment: Environment
+        var options: PlatformOptions
+    }
+
+    /// One attempt in `mode`: compiles the filter, sets the network up, spawns the launcher through `spawn`
+    /// (which returns its termination status and stderr) and reads the report back.
+    private func launchOnce(
+        _ request: LaunchRequest, mode: SandboxMode,
+        spawn: (Spawn) async throws -> (TerminationStatus, String)
+    ) async throws -> LaunchResult {
         var context = LaunchContext(requested: mode, launcher: launcherPath)
         context.request = request
         switch mode {
@@ -109,6 +164,7 @@ public struct AgentLauncher: Sendable {
         args += request.limits.launcherArguments
         if mode == .task || mode == .strict { args += TaskPaths(request).launcherArguments + request.limits.taskLauncherArguments }
         if let filter = context.filter { args += ["--seccomp-bpf", filter.file.path, "--no-new-privs"] }
+        if request.passStdio { args.append("--pass-stdio") }
         args += network.launcherArguments
         args += ["--"] + request.arguments
 
@@ -122,13 +178,13 @@ public struct AgentLauncher: Sendable {
 
         // The report goes to a file, not a pipe: on cancellation the pipe readers stop early, but the
         // launcher still writes its exit record after tearing the agent down, and run() waits for it.
-        let outcome: ExecutionResult<Void, DiscardedOutput, StringOutput<UTF8>>
+        let termination: TerminationStatus
+        let launcherStderr: String
         do {
-            outcome = try await Subprocess.run(
-                .path(FilePath(launcherPath.path)), arguments: Arguments(args),
-                environment: .custom(environment), platformOptions: options,
-                input: .none, output: .discarded, error: .string(limit: 1 << 16))
-        } catch {
+            (termination, launcherStderr) = try await spawn(Spawn(
+                executable: .path(FilePath(launcherPath.path)), arguments: Arguments(args),
+                environment: .custom(environment), options: options))
+        } catch let error as SubprocessError {
             throw BenchError(.io, "could not run the agent launcher \(launcherPath.path): \(error)",
                              hint: "rebuild it with `swift build`")
         }
@@ -136,8 +192,8 @@ public struct AgentLauncher: Sendable {
         guard report.exit != nil else {
             // Cancelled and killed before it could write the exit record: still a cancelled run.
             if Task.isCancelled, report.setup != nil { return network.attach(to: context.result(from: report)) }
-            let stderr = outcome.standardError.trimmingCharacters(in: .whitespacesAndNewlines)
-            throw BenchError(.io, "the agent launcher \(launcherPath.path) ended (\(outcome.terminationStatus)) without its exit record\(stderr.isEmpty ? "" : ": \(stderr)")",
+            let stderr = launcherStderr.trimmingCharacters(in: .whitespacesAndNewlines)
+            throw BenchError(.io, "the agent launcher \(launcherPath.path) ended (\(termination)) without its exit record\(stderr.isEmpty ? "" : ": \(stderr)")",
                              hint: "this is a bug in the launcher or a mismatch between it and the library; rebuild with `swift build`")
         }
         return network.attach(to: context.result(from: report))
@@ -161,4 +217,40 @@ public struct AgentLauncher: Sendable {
         }
         if r.mode == .task || r.mode == .strict { try TaskPaths(r).validate() }
     }
+}
+
+/// A line-based request/response channel to a program started by ``AgentLauncher/launchInteractive(_:maxLineBytes:body:)``:
+/// its stdin and stdout. Valid only inside the body; not `Sendable` (one user at a time).
+public final class LineChannel {
+    private let writer: StandardInputWriter
+    private var lines: SubprocessOutputSequence.StringSequence<UTF8>.AsyncIterator
+    private var closed = false
+    /// Sends SIGTERM to the launcher, which tears the program's whole tree down; the output then ends.
+    /// Safe to call from any task (e.g. a timeout watchdog).
+    public let terminate: @Sendable () -> Void
+
+    init<E>(execution: Execution<CustomWriteInput, SequenceOutput, E>, maxLineBytes: Int) {
+        writer = execution.standardInputWriter
+        lines = execution.standardOutput.strings(bufferingPolicy: .maxLineLength(maxLineBytes)).makeAsyncIterator()
+        terminate = { try? execution.send(signal: .terminate) }
+    }
+
+    /// Writes one line (a newline is appended).
+    public func send(_ line: String) async throws {
+        guard !closed else { throw BenchError(.io, "the channel is closed") }
+        _ = try await writer.write(line + "\n")
+    }
+
+    /// The next line of output, or `nil` at its end (the program exited or was torn down).
+    public func receive() async throws -> String? {
+        guard !closed else { return nil }
+        return try await lines.next()
+    }
+
+    /// Closes the program's stdin (it sees end of input).
+    public func finish() async {
+        try? await writer.finish()
+    }
+
+    func close() { closed = true }
 }

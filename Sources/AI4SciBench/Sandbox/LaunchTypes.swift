@@ -36,6 +36,9 @@ public struct LaunchRequest: Sendable {
     public var tmpSizeBytes: UInt64
     /// The agent's network: none, or the runner's allow-list proxy (task/strict modes only).
     public var network: NetworkPolicy
+    /// The program keeps the launcher's stdin and stdout (set by ``AgentLauncher/launchInteractive(_:maxLineBytes:body:)``);
+    /// `stdoutFile` then stays empty.
+    public var passStdio = false
 
     /// Creates a request.
     public init(

@@ -11,7 +11,9 @@ import Foundation
 /// - a scorer that throws, an unknown scorer name, a non-finite score or a bad divisor make the
 ///   evaluation invalid (`final_score` nil, ``EvaluationResult/invalidReason`` set).
 ///
-/// Configs are used as given: resolve templates (`"{n*2}"`) before calling ``evaluate(_:context:)``.
+/// Names the registry does not hold go to `custom` (a task's `custom_scorer.py` through the Python bridge);
+/// built-in names always win. Configs are used as given: resolve templates (`"{n*2}"`) before calling
+/// ``evaluate(_:context:custom:)``.
 public struct Evaluator: Sendable {
     /// Where scorer names are looked up.
     public let registry: ScorerRegistry
@@ -22,7 +24,7 @@ public struct Evaluator: Sendable {
     }
 
     /// Evaluates `spec` over `context`. Never throws: failures make the result invalid.
-    public func evaluate(_ spec: EvaluationSpec, context: ScoringContext) -> EvaluationResult {
+    public func evaluate(_ spec: EvaluationSpec, context: ScoringContext, custom: (any CustomScoring)? = nil) async -> EvaluationResult {
         var invalid: [String] = []
         let divisorOK = spec.scoreDivisor.isFinite && spec.scoreDivisor > 0
         if !divisorOK { invalid.append("score_divisor must be a positive number, got \(spec.scoreDivisor)") }
@@ -31,7 +33,7 @@ public struct Evaluator: Sendable {
         var hardPassed = true
         var softFailures: [String] = []
         for gate in spec.gates {
-            let (detail, failure) = run(gate, weight: 1, context: context, role: "gate")
+            let (detail, failure) = await run(gate, weight: 1, context: context, custom: custom, role: "gate")
             if let failure { invalid.append(failure) }
             gates.append(.init(name: gate.name, scorer: gate.scorer, severity: gate.severity, passed: detail.passed,
                                score: detail.score, message: detail.message, details: detail.details))
@@ -44,7 +46,7 @@ public struct Evaluator: Sendable {
         if hardPassed {
             for item in spec.scoring {
                 let weight = Self.effectiveWeight(item.weight)
-                var (detail, failure) = run(item, weight: weight, context: context, role: "scorer")
+                var (detail, failure) = await run(item, weight: weight, context: context, custom: custom, role: "scorer")
                 if let failure { invalid.append(failure) }
                 if weight != item.weight { detail.details["declared_weight"] = .finite(item.weight) }
                 components.append(.init(name: item.name, scorer: item.scorer, weight: weight, score: detail.score,
@@ -77,19 +79,28 @@ public struct Evaluator: Sendable {
     }
 
     /// Runs one spec; returns the (clamped) detail and, when the evaluation became invalid, why.
-    private func run(_ spec: ScorerSpec, weight: Double, context: ScoringContext, role: String) -> (ScoreDetail, String?) {
+    private func run(_ spec: ScorerSpec, weight: Double, context: ScoringContext, custom: (any CustomScoring)?,
+                     role: String) async -> (ScoreDetail, String?) {
         let label = "\(role) \"\(spec.name)\" (scorer \(spec.scorer))"
-        func failed(_ reason: String) -> (ScoreDetail, String?) {
-            let d = ScoreDetail(scorerName: spec.scorer, score: 0, maxScore: weight, passed: false, message: reason,
-                                details: ["scorer_internal_error": true, "error": .string(reason)])
+        func failed(_ reason: String, _ extra: [String: JSONValue] = [:]) -> (ScoreDetail, String?) {
+            var details: [String: JSONValue] = ["scorer_internal_error": true, "error": .string(reason)]
+            details.merge(extra) { _, new in new }
+            let d = ScoreDetail(scorerName: spec.scorer, score: 0, maxScore: weight, passed: false, message: reason, details: details)
             return (d, "\(label): \(reason)")
-        }
-        guard let scorer = registry.scorer(named: spec.scorer) else {
-            return failed("unknown scorer \"\(spec.scorer)\" (known: \(registry.knownNames.joined(separator: ", ")))")
         }
         var detail: ScoreDetail
         do {
-            detail = try scorer.score(config: spec.config, weight: weight, context: context)
+            if let scorer = registry.scorer(named: spec.scorer) {
+                detail = try scorer.score(config: spec.config, weight: weight, context: context)
+            } else if let custom, custom.names.contains(spec.scorer) {
+                detail = try await custom.score(scorer: spec.scorer, config: spec.config, weight: weight, context: context)
+            } else {
+                var known = registry.knownNames
+                if let custom { known += custom.names.sorted() }
+                return failed("unknown scorer \"\(spec.scorer)\" (known: \(known.joined(separator: ", ")))")
+            }
+        } catch let e as ScorerFailure {
+            return failed(e.message, e.details)
         } catch let e as BenchError {
             return failed(e.description)
         } catch {
@@ -98,7 +109,9 @@ public struct Evaluator: Sendable {
         guard detail.score.isFinite else {
             return failed("returned a non-finite score (\(detail.score))")
         }
+        let returned = detail.score
         detail.score = min(max(detail.score, 0), weight)
+        if detail.score != returned { detail.details["returned_score"] = .finite(returned) }
         detail.maxScore = weight
         return (detail, nil)
     }

@@ -103,12 +103,15 @@ public struct ScoringContext: Sendable {
     public var referenceDir: URL
     /// Instance parameters (`params_used`).
     public var parameters: [String: JSONValue]
+    /// The prompt level of the run, passed to custom scorers as `config.prompt_level` (as the Python tool does).
+    public var promptLevel: PromptLevel?
 
     /// Creates a context.
-    public init(predictionDir: URL, referenceDir: URL, parameters: [String: JSONValue] = [:]) {
+    public init(predictionDir: URL, referenceDir: URL, parameters: [String: JSONValue] = [:], promptLevel: PromptLevel? = nil) {
         self.predictionDir = predictionDir
         self.referenceDir = referenceDir
         self.parameters = parameters
+        self.promptLevel = promptLevel
     }
 }
 
@@ -123,4 +126,31 @@ public protocol Scorer: Sendable {
     func validate(config: [String: JSONValue]) -> [ValidationIssue]
     /// Scores the outputs in `context` with this config and weight.
     func score(config: [String: JSONValue], weight: Double, context: ScoringContext) throws -> ScoreDetail
+}
+
+/// Scorers that live outside the registry: a task's `custom_scorer.py`, run through the Python bridge.
+///
+/// Not `Sendable`: one provider serves one run item, from the task that evaluates it.
+public protocol CustomScoring: AnyObject {
+    /// The names it scores (those `custom_scorer.py` registered).
+    var names: Set<String> { get }
+    /// Scores with the named scorer; the score is in weight units (`config.weight`, as in the Python tool).
+    /// Throws ``ScorerFailure`` (or any error) when the evaluation failed: the run becomes `evaluation_invalid`.
+    func score(scorer: String, config: [String: JSONValue], weight: Double, context: ScoringContext) async throws -> ScoreDetail
+}
+
+/// A scorer that could not produce a score, with details for the result (exception type, traceback tail, hint).
+public struct ScorerFailure: Error, CustomStringConvertible, Sendable {
+    /// One line: what failed, the exact error, and what to do.
+    public var message: String
+    /// Merged into the failed component's details.
+    public var details: [String: JSONValue]
+
+    /// Creates a failure.
+    public init(_ message: String, details: [String: JSONValue] = [:]) {
+        self.message = message
+        self.details = details
+    }
+
+    public var description: String { message }
 }

@@ -64,9 +64,12 @@ extension TaskValidator {
                 let kp = issue.keyPath.isEmpty ? "\(path).config" : "\(path).config.\(issue.keyPath)"
                 reader.issues.append(ValidationIssue(file: reader.file, keyPath: kp, message: issue.message, hint: issue.hint, severity: issue.severity))
             }
-        } else {
-            reader.error("\(path).scorer", "unknown scorer \"\(scorerName)\"", hint: "known scorers: \(registry.knownNames.sorted().joined(separator: ", "))")
+        } else if !FileManager.default.fileExists(atPath: directory.appendingPathComponent(TaskDefinition.customScorerFileName).path) {
+            reader.error("\(path).scorer", "unknown scorer \"\(scorerName)\"",
+                         hint: "known scorers: \(registry.knownNames.sorted().joined(separator: ", ")); a task-specific scorer is registered by \(TaskDefinition.customScorerFileName) in the task folder")
         }
+        // Otherwise the name may come from custom_scorer.py: CustomScorerCheck runs it in the bridge and reports
+        // an unknown name there, with the names it registers.
         return ScorerSpec(name: displayName, scorer: scorerName, weight: weight, severity: severity, config: config)
     }
 

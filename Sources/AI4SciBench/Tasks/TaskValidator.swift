@@ -45,6 +45,10 @@ struct TaskValidator {
         }
         let evaluation = readEvaluation(doc, known: known)
         var timeout: Double?
+        if let packages = doc["runtime"]?.objectValue?["packages"], !packages.isNull,
+           packages.arrayValue == nil || packages.arrayValue!.contains(where: { $0.stringValue == nil }) {
+            reader.error("runtime.packages", "expected a list of pip requirement strings, got \(packages.shortDescription)", hint: "e.g. packages: [\"numpy>=1.26\", \"pandas\"]")
+        }
         if let runtime = doc["runtime"]?.objectValue, runtime["timeout_seconds"] != nil {
             timeout = reader.number(runtime, "timeout_seconds", path: "runtime", required: false)
             if let t = timeout, t <= 0 { reader.error("runtime.timeout_seconds", "must be greater than 0, got \(t)") }

@@ -1,0 +1,1 @@
+"""Compatibility subset of ``ai4sci_bench.core`` (see the package docstring)."""
