@@ -161,6 +161,18 @@ struct CustomScorerTests {
                 "\(l.invalidReason ?? "")")
     }
 
+    @Test("no interpreter: the item is still evaluated, each custom scorer invalid with what to fix")
+    func missingInterpreter() async throws {
+        let task = try Self.scratchTask("@register_scorer('x')\nclass X(Scorer):\n    pass\n", scorer: "x")
+        defer { try? FileManager.default.removeItem(at: task.directory.deletingLastPathComponent().deletingLastPathComponent()) }
+        let bridge = ScorerBridge(launcher: try AgentLauncher(), options: ScorerBridgeOptions(python: "/nonexistent/python3"))
+        let (r, record) = try await Self.evaluate(task, bridge: bridge)
+        #expect(r.invalidReason?.contains("the Python interpreter \"/nonexistent/python3\" that runs custom scorers was not found") == true,
+                "\(r.invalidReason ?? "")")
+        #expect(r.componentScores.first?.details["hint"]?.stringValue?.contains("--scorer-python") == true)
+        #expect(record.launch == nil && record.hello == nil)
+    }
+
     @Test("a scorer that raises: evaluation_invalid with the exception and its traceback tail")
     func raisingScorer() async throws {
         let task = try Self.scratchTask("""

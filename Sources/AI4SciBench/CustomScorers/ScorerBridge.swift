@@ -80,11 +80,12 @@ public struct ScorerBridge: Sendable {
         let clock = ContinuousClock()
         let started = clock.now
         var record = BridgeRecord()
-        let scratch: URL
-        do { scratch = try Self.scratchDirectory() } catch {
-            let session = BridgeSession(failure: ScorerFailure("the scorer bridge could not start: \(error)"), task: task, options: options)
-            return (await body(session), record)
+        // Without a bridge the item is still evaluated: built-ins score, every custom call fails with the reason.
+        func withoutBridge(_ failure: ScorerFailure) async -> (value: R, record: BridgeRecord) {
+            (await body(BridgeSession(failure: failure, task: task, options: options)), record)
         }
+        let scratch: URL
+        do { scratch = try Self.scratchDirectory() } catch { return await withoutBridge(Self.failure(error)) }
         defer { try? FileManager.default.removeItem(at: scratch) }
         // The instance folder (not only reference/): published scorers read ref_dir.parent, as the Python tool allows.
         let readable = [predictionDir, referenceDir.deletingLastPathComponent()]
@@ -94,13 +95,11 @@ public struct ScorerBridge: Sendable {
         do {
             request = try launchRequest(task: task, scratch: scratch, extraReadOnly: readable, list: false, timeout: overall)
         } catch {
-            let session = BridgeSession(failure: Self.failure(error), task: task, options: options)
-            return (await body(session), record)
+            return await withoutBridge(Self.failure(error))
         }
-        var launched: (result: LaunchResult, value: R??)
         var startFailure: ScorerFailure?
         do {
-            launched = try await launcher.launchInteractive(request) { channel -> R? in
+            let launched = try await launcher.launchInteractive(request) { channel -> R? in
                 let session = BridgeSession(channel: channel, task: task, options: options, stderrFile: request.stderrFile)
                 guard await session.start() else { return nil }
                 record.startSeconds = Self.seconds(clock.now - started)
@@ -109,17 +108,15 @@ public struct ScorerBridge: Sendable {
                 record.calls = session.calls
                 return value
             }
+            record.launch = launched.result
+            record.stderr = Self.readCapped(request.stderrFile)
+            if let outer = launched.value, let value = outer { return (value, record) }
+            // The bridge never said hello (refused, no interpreter, died while loading): every call fails with why.
+            startFailure = Self.startFailure(launched.result, stderr: request.stderrFile, python: options.python)
         } catch {
-            launched = (LaunchResult(status: .refused, provenance: SandboxProvenance(requestedMode: request.mode, effectiveMode: .none, enforcementStatus: .refused, verificationStatus: .notApplicable, evidence: [:])), nil)
             startFailure = Self.failure(error)
         }
-        record.launch = launched.result
-        record.stderr = Self.readCapped(request.stderrFile)
-        if let outer = launched.value, let value = outer { return (value, record) }
-        // The bridge never said hello (refused, no interpreter, crashed while loading): every call fails with why.
-        let failure = startFailure ?? Self.startFailure(launched.result, stderr: request.stderrFile, python: options.python)
-        let session = BridgeSession(failure: failure, task: task, options: options)
-        return (await body(session), record)
+        return await withoutBridge(startFailure ?? ScorerFailure("the scorer bridge did not start"))
     }
 
     // MARK: - Launch request
