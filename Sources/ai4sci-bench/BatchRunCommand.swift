@@ -21,6 +21,12 @@ struct BatchRunCommand: AsyncParsableCommand {
                 - {name: oracle, cmd: 'python3 Agents/oracle.py --task-id {task_id}', pass_env: [], sandbox: task, timeout: 600}
 
             A batch file (--config batch.yaml) may hold every setting (keys as the flags, with _ for -); flags override it.
+
+            --executor slurm submits the items as Slurm job arrays (one array task per item, `ai4sci-bench run-item`) and
+            follows them from here; the batch directory, the tasks folder, this working directory and this program must be
+            on a filesystem every node sees. Example:
+              ai4sci-bench batch-run --agents agents.yaml --executor slurm --slurm-partition cpu --slurm-time 30 \
+                --slurm-mem 8G --slurm-max-parallel 50 --retries 1 --output-dir /shared/results/b1
             """
     )
 
@@ -76,6 +82,42 @@ struct BatchRunCommand: AsyncParsableCommand {
     var failOnError = false
     @Flag(name: .shortAndLong, help: "No progress output.")
     var quiet = false
+    @Option(help: "Where items run: local (this machine, --jobs at a time) or slurm (job arrays; see discussion).")
+    var executor: ExecutorKind = .local
+    @Option(name: .customLong("slurm-partition"), help: "Slurm partition (default: the cluster's default).")
+    var slurmPartition: String?
+    @Option(name: .customLong("slurm-time"), help: "Time limit per array task in Slurm syntax, e.g. 30 or 1:30:00 (default: the longest agent timeout + scorer timeout + 2 min).")
+    var slurmTime: String?
+    @Option(name: .customLong("slurm-mem"), help: "Memory per array task in Slurm syntax, e.g. 8G (default: the partition's).")
+    var slurmMem: String?
+    @Option(name: .customLong("slurm-cpus"), help: "CPUs per array task (default 1).")
+    var slurmCpus: Int = 1
+    @Option(name: .customLong("slurm-max-parallel"), help: "Array tasks running at once (sbatch --array=0-N%P).")
+    var slurmMaxParallel: Int?
+    @Option(name: .customLong("slurm-extra"), help: "Extra sbatch arguments, e.g. '--account=abc --qos=normal'.")
+    var slurmExtra: String?
+
+    enum ExecutorKind: String, ExpressibleByArgument, CaseIterable { case local, slurm }
+
+    func validate() throws {
+        let slurmFlags = slurmPartition != nil || slurmTime != nil || slurmMem != nil || slurmCpus != 1 || slurmMaxParallel != nil || slurmExtra != nil
+        if slurmFlags && executor != .slurm { throw ValidationError("--slurm-* options need --executor slurm") }
+        if slurmCpus < 1 { throw ValidationError("--slurm-cpus must be at least 1, got \(slurmCpus)") }
+        if let p = slurmMaxParallel, p < 1 { throw ValidationError("--slurm-max-parallel must be at least 1, got \(p)") }
+    }
+
+    /// The executor the flags ask for.
+    func batchExecutor() throws -> BatchExecutor {
+        guard executor == .slurm else { return .local }
+        var o = SlurmOptions()
+        o.partition = slurmPartition
+        o.time = slurmTime
+        o.memory = slurmMem
+        o.cpus = slurmCpus
+        o.maxParallel = slurmMaxParallel
+        o.extra = try slurmExtra.map(SlurmOptions.splitArguments) ?? []
+        return .slurm(o)
+    }
 
     /// The flags given, as batch-file keys.
     func overrides() -> [String: JSONValue] {
@@ -127,7 +169,8 @@ struct BatchRunCommand: AsyncParsableCommand {
             directory = parsed.outputDirectory
         }
         config.commandLine = CommandLine.arguments
-        let runner = try BatchRunner(config: config, directory: URL(fileURLWithPath: directory), resume: resumeDir != nil, force: force)
+        let runner = try BatchRunner(config: config, directory: URL(fileURLWithPath: directory), resume: resumeDir != nil, force: force,
+                                     executor: try batchExecutor())
         let renderer = BatchProgressRenderer(quiet: quiet)
         let summary = try await SignalCancellation.run {
             try await runner.run { event in renderer.render(event) }
@@ -137,6 +180,10 @@ struct BatchRunCommand: AsyncParsableCommand {
         let means = summary.finalMeans.map { "\($0.agent) \($0.mean.map { String(format: "%.2f", $0) } ?? "-")" }.joined(separator: ", ")
         print("\(p.done)/\(p.total) item(s) done (\(p.doneHere) this run): \(p.failed) agent failed, \(p.invalid) invalid; mean score (task-balanced): \(means)")
         print("results: \(PathDisplay.relative(summary.directory))")
+        if !summary.interrupted.isEmpty {
+            Console.error("\(summary.interrupted.count) item(s) were cancelled outside the batch and have no result; run them with: ai4sci-bench batch-run --resume \(PathDisplay.relative(summary.directory))")
+            throw CLIExit(code: 1)
+        }
         if failOnError && (p.failed > 0 || p.invalid > 0) { throw CLIExit(code: 1) }
     }
 }
@@ -189,4 +236,27 @@ final class BatchProgressRenderer: @unchecked Sendable {
     }
 
     func finish() { if live && !quiet { FileHandle.standardError.write(Data("\n".utf8)) } }
+}
+
+/// `ai4sci-bench run-item DIR --submission K --index I`: what each Slurm array task runs (internal).
+struct RunItemCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run-item",
+        abstract: "Run one planned item of a Slurm batch (started by batch-run --executor slurm; not for direct use).",
+        shouldDisplay: false)
+
+    @Argument(help: "The batch directory.")
+    var directory: String
+    @Option(help: "The submission number (DIR/.slurm/submission-K.json).")
+    var submission: Int
+    @Option(help: "The entry of the submission: the array task index.")
+    var index: Int
+
+    func run() async throws {
+        let dir = URL(fileURLWithPath: directory).standardizedFileURL
+        let result = try await SignalCancellation.run {
+            try await SlurmWorker.runItem(batchDirectory: dir, submission: submission, index: index)
+        }
+        print("\(result.instanceID): \(result.outcome.rawValue) \(result.finalScore.map { String(format: "%.2f", $0) } ?? "-")")
+    }
 }

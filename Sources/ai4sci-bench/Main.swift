@@ -19,7 +19,7 @@ struct AI4SciBenchCommand: AsyncParsableCommand {
               ai4sci-bench run --tasks physics.sod_shock_tube --agent-cmd 'python3 Agents/oracle.py --task-id {task_id}'
             """,
         version: BenchmarkRunner.frameworkVersion,
-        subcommands: [RunCommand.self, BatchRunCommand.self, ReportCommand.self, ValidateCommand.self, TasksCommand.self, SandboxCommand.self]
+        subcommands: [RunCommand.self, BatchRunCommand.self, ReportCommand.self, ValidateCommand.self, TasksCommand.self, SandboxCommand.self, RunItemCommand.self]
     )
 }
 

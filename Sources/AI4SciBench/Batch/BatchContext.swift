@@ -16,7 +16,8 @@ final class BatchContext: Sendable {
     let nextAttempt: [String: Int]
 
     init(config: BatchConfiguration, plan: BatchPlan, directory: URL, scratch: URL, journal: Journal, registry: ScorerRegistry,
-         launcher: AgentLauncher, counters: BatchCounters, progress: @escaping @Sendable (BatchEvent) -> Void, nextAttempt: [String: Int]) throws {
+         launcher: AgentLauncher, counters: BatchCounters, progress: @escaping @Sendable (BatchEvent) -> Void, nextAttempt: [String: Int],
+         executor: JSONValue = ["kind": "local"]) throws {
         self.config = config
         self.plan = plan
         self.directory = directory
@@ -30,7 +31,11 @@ final class BatchContext: Sendable {
         try FileManager.default.createDirectory(at: store, withIntermediateDirectories: true)
         cache = InstanceCache(planner: InstancePlanner(storeDirectory: store, launcher: launcher, sandbox: config.sandbox, allowDegraded: config.allowDegraded),
                               progress: progress)
-        runConfigs = config.agents.map { config.runConfiguration(for: $0, batchDirectory: directory) }
+        runConfigs = config.agents.map {
+            var rc = config.runConfiguration(for: $0, batchDirectory: directory)
+            rc.executor = executor
+            return rc
+        }
         workspaceRoots = config.agents.map { scratch.appendingPathComponent("workspaces").appendingPathComponent($0.name) }
         for root in workspaceRoots { try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true) }
     }
@@ -103,16 +108,25 @@ final class BatchContext: Sendable {
             }
             throw error
         }
+        // Cancelled while the agent was ending: a signal meant for the whole job (Slurm's scancel and time limit
+        // signal every process of the job at once) may have killed the agent first, so its result is not its own.
+        if Task.isCancelled {
+            try? journal.append(["type": "interrupted", "item": .string(item.id), "attempt": .number(Double(attempt)), "time": Journal.now()])
+            throw CancellationError()
+        }
         let resultURL = URL(fileURLWithPath: base + ".json")
         let data = try Data(contentsOf: resultURL)
         try AtomicFile.write(data, to: attempts.appendingPathComponent("\(item.instanceID).attempt\(attempt).json"))
         let hash = try AtomicFile.sha256(of: resultURL)
         let r = outcome.result
-        try journal.append([
+        var finished: [String: JSONValue] = [
             "type": "finished", "item": .string(item.id), "attempt": .number(Double(attempt)), "time": Journal.now(),
             "outcome": .string(r.outcome.rawValue), "agent_status": .string(r.agentStatus.rawValue),
             "final_score": r.finalScore.map { .number($0) } ?? .null, "result": .string(item.resultPath), "sha256": .string(hash.hex),
-        ])
+        ]
+        // Lets a Slurm submitter tell a transient refusal (retried) from a final one, as the local loop does.
+        if let step = outcome.refusalStep { finished["refused_step"] = .string(step) }
+        try journal.append(.object(finished))
         return (r, outcome.refusalStep)
     }
 }

@@ -67,6 +67,8 @@ public struct BatchSummary: Sendable {
     public var refused: Int
     /// Final task-balanced mean per agent, from the records (the report's rules); empty when the batch did not finish.
     public var finalMeans: [(agent: String, mean: Double?)] = []
+    /// Items whose Slurm job was cancelled outside the batch: they have no result yet (`--resume` runs them).
+    public var interrupted: [String] = []
 }
 
 /// Thread-safe counters; the only per-batch state kept in memory besides the plan.

@@ -14,16 +14,19 @@ public struct BatchRunner: Sendable {
     let force: Bool
     let registry: ScorerRegistry
     let launcher: AgentLauncher
+    /// Where the items run: here, or as Slurm job arrays (not part of the configuration: a batch can be resumed with either).
+    let executor: BatchExecutor
 
     /// Creates a runner writing into `directory`; `resume` continues a batch there, `force` accepts a changed config or plan.
     public init(config: BatchConfiguration, directory: URL, resume: Bool = false, force: Bool = false,
-                registry: ScorerRegistry = ScorerRegistry(), launcher: AgentLauncher? = nil) throws {
+                registry: ScorerRegistry = ScorerRegistry(), launcher: AgentLauncher? = nil, executor: BatchExecutor = .local) throws {
         self.config = config
         self.directory = directory
         self.resume = resume
         self.force = force
         self.registry = registry
         self.launcher = try launcher ?? AgentLauncher()
+        self.executor = executor
     }
 
     /// Refusal steps of the sandbox that may succeed when tried again (resource set-up, not the agent's own start).
@@ -43,6 +46,11 @@ public struct BatchRunner: Sendable {
         var forceOverrides: [JSONValue] = []
         var createdAt = BenchmarkRunner.timestamp()
         if resume {
+            // Records of Slurm attempts that a submitter did not live to merge belong in the journal first.
+            if fm.fileExists(atPath: SlurmArea.records(directory).path) {
+                try await SlurmExecutor.refuseWhileQueued(directory)
+                _ = try SlurmArea.merge(batch: directory, into: try Journal(url: journalURL), everything: true)
+            }
             let previous = try readBatchFile()
             state = try BatchState.rebuild(batchDirectory: directory)
             forceOverrides = previous["force_overrides"]?.arrayValue ?? []
@@ -65,7 +73,8 @@ public struct BatchRunner: Sendable {
         try writeBatchFile(plan: plan, createdAt: createdAt, forceOverrides: forceOverrides)
         let journal = try Journal(url: journalURL)
         try journal.append(["type": "batch_started", "time": Journal.now(), "config_hash": .string(config.configHash),
-                            "plan_hash": .string(plan.planHash), "resume": .bool(resume), "force": .bool(force && !forceOverrides.isEmpty)])
+                            "plan_hash": .string(plan.planHash), "resume": .bool(resume), "force": .bool(force && !forceOverrides.isEmpty),
+                            "executor": .string(executor.kind)])
         for item in plan.items where !state.planned.contains(item.id) { try journal.append(item.plannedRecord) }
         for (id, s) in state.items.sorted(by: { $0.key < $1.key }) {
             for attempt in s.openAttempts {
@@ -87,16 +96,24 @@ public struct BatchRunner: Sendable {
                                        registry: registry, launcher: launcher, counters: counters, progress: progress,
                                        nextAttempt: Dictionary(uniqueKeysWithValues: todo.map { (plan.items[$0].id, state.nextAttempt(plan.items[$0].id)) }))
         try context.writeAgentMetadata(status: "running", startedAt: createdAt)
+        var interrupted: [String] = []
         do {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                var next = todo.makeIterator()
-                for _ in 0..<min(config.jobs, todo.count) {
-                    if let i = next.next() { group.addTask { try await context.process(plan.items[i]) } }
+            switch executor {
+            case .local:
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    var next = todo.makeIterator()
+                    for _ in 0..<min(config.jobs, todo.count) {
+                        if let i = next.next() { group.addTask { try await context.process(plan.items[i]) } }
+                    }
+                    while try await group.next() != nil {
+                        try Task.checkCancellation()
+                        if let i = next.next() { group.addTask { try await context.process(plan.items[i]) } }
+                    }
                 }
-                while try await group.next() != nil {
-                    try Task.checkCancellation()
-                    if let i = next.next() { group.addTask { try await context.process(plan.items[i]) } }
-                }
+            case .slurm(let options):
+                let slurm = SlurmExecutor(context: context, options: options, program: try Self.currentProgram(),
+                                          workingDirectory: URL(fileURLWithPath: fm.currentDirectoryPath))
+                interrupted = try await slurm.run(todo: todo).interrupted
             }
         } catch {
             let cancelled = error is CancellationError || (error as? BenchError)?.code == .cancelled
@@ -104,6 +121,15 @@ public struct BatchRunner: Sendable {
                                  "reason": .string(cancelled ? "cancelled" : "\(error)")])
             try? context.writeAgentMetadata(status: cancelled ? "interrupted" : "failed", startedAt: createdAt)
             throw error
+        }
+        if !interrupted.isEmpty {
+            // Jobs cancelled outside the batch: the rest finished, these stay to run with --resume.
+            try journal.append(["type": "batch_interrupted", "time": Journal.now(), "counts": counters.countsJSON(),
+                                "reason": .string("\(interrupted.count) item(s) cancelled outside the batch")])
+            try context.writeAgentMetadata(status: "interrupted", startedAt: createdAt)
+            var summary = counters.summary(directory: directory)
+            summary.interrupted = interrupted
+            return summary
         }
         try journal.append(["type": "batch_finished", "time": Journal.now(), "counts": counters.countsJSON()])
         try context.writeAgentMetadata(status: "finished", startedAt: createdAt)
@@ -114,6 +140,14 @@ public struct BatchRunner: Sendable {
             (agent: $0["agent"]?.stringValue ?? "?", mean: $0["mean_score"]?.doubleValue)
         }
         return summary
+    }
+
+    /// This program, for Slurm array tasks to run (`/proc/self/exe`).
+    static func currentProgram() throws -> URL {
+        guard let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else {
+            throw BenchError(.io, "cannot find this program's path (/proc/self/exe) for the Slurm array tasks")
+        }
+        return URL(fileURLWithPath: path)
     }
 
     /// What differs between a stored batch and this configuration and plan (empty = the same).

@@ -12,9 +12,10 @@ public enum Manifest {
     public static let schemaVersion = 1
     /// File name under the output directory.
     public static let fileName = "manifest.json"
-    /// Top-level paths the manifest does not list: itself, and `report/`, a view regenerated from the results
-    /// (`ai4sci-bench report` writes it after the run, so it cannot be listed and must not count as tampering).
-    static let unlisted: Set<String> = [fileName, "report"]
+    /// Top-level paths the manifest does not list: itself; `report/`, a view regenerated from the results
+    /// (`ai4sci-bench report` writes it after the run, so it cannot be listed and must not count as tampering); and
+    /// `.slurm/`, the Slurm executor's working area (submissions, per-attempt records already merged into the journal, logs).
+    static let unlisted: Set<String> = [fileName, "report", SlurmArea.name]
     /// Keys of `run_metadata.json` that make up a single run's configuration.
     static let runConfigKeys = ["agent", "agent_config", "sandbox", "seed", "prompt_levels", "instances_per_task", "instances_dir",
                                 "timeout_seconds", "benchmark_version", "tasks", "command_line", "framework_version"]

@@ -154,6 +154,8 @@ public struct InstanceResult: Sendable, Codable, Equatable {
     /// How the task's custom scorers ran (interpreter, registered names, scorer sandbox, calls); absent when
     /// the task uses built-in scorers only.
     public var scorerBridge: JSONValue? = nil
+    /// Where a `batch-run` item ran: `{"kind": "local"}` or the Slurm job, array task and node.
+    public var executor: JSONValue? = nil
 
     enum CodingKeys: String, CodingKey {
         case schema, resultSchemaVersion = "result_schema_version", taskID = "task_id", taskVersion = "task_version"
@@ -162,7 +164,7 @@ public struct InstanceResult: Sendable, Codable, Equatable {
         case componentScores = "component_scores", gateResults = "gate_results", hardGatesPassed = "hard_gates_passed"
         case softGateFailures = "soft_gate_failures", message, requestedMode = "requested_mode", effectiveMode = "effective_mode"
         case enforcementStatus = "enforcement_status", verificationStatus = "verification_status", sandbox, usage
-        case agentOutput = "agent_output", resources, timing, artifacts, scorerBridge = "scorer_bridge"
+        case agentOutput = "agent_output", resources, timing, artifacts, scorerBridge = "scorer_bridge", executor
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -197,5 +199,6 @@ public struct InstanceResult: Sendable, Codable, Equatable {
         try c.encode(timing, forKey: .timing)
         try c.encode(artifacts, forKey: .artifacts)
         try c.encodeIfPresent(scorerBridge, forKey: .scorerBridge)
+        try c.encodeIfPresent(executor, forKey: .executor)
     }
 }

@@ -148,7 +148,7 @@ struct ItemRunner: Sendable {
                 oomKills: Self.nonNegative(launch.provenance.evidence["cgroup_oom_kills"]).map(Int.init)),
             timing: Timing(startedAt: startedAt, finishedAt: BenchmarkRunner.timestamp(), workspaceSeconds: seconds(t1 - t0),
                            agentSeconds: seconds(t2 - t1), scoringSeconds: seconds(t3 - t2)),
-            artifacts: artifacts, scorerBridge: scorerBridge)
+            artifacts: artifacts, scorerBridge: scorerBridge, executor: config.executor)
         try AtomicFile.writeJSON(result, to: URL(fileURLWithPath: base.path + ".json"))
         return (result, agentStatus == .refused ? (launch.refusal?.step ?? "?") : nil)
     }

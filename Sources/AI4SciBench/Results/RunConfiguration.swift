@@ -46,6 +46,8 @@ public struct RunConfiguration: Sendable {
     public var scorerTimeoutSeconds: Double = 300
     /// Memory of the custom scorer bridge, in bytes.
     public var scorerMemoryBytes: UInt64 = 4 << 30
+    /// Where the item ran, written to results as `executor` by `batch-run` (local, or the Slurm job and node).
+    public var executor: JSONValue?
 
     /// Creates a configuration with defaults for the optional parts.
     public init(tasksDirectory: URL, taskIDs: [String] = [], levels: [PromptLevel] = PromptLevel.allCases, instancesPerTask: Int = 1,
