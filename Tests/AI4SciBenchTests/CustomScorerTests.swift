@@ -216,7 +216,7 @@ struct CustomScorerTests {
         #expect(elapsed < .seconds(20), "\(elapsed)")
         #expect(record.launch?.status == .cancelled)
         // Nothing the scorer started survives it.
-        #expect(Self.processes(containing: marker).isEmpty, "left running: \(Self.processes(containing: marker))")
+        #expect(BatchSupport.processes(containing: marker).isEmpty, "left running: \(BatchSupport.processes(containing: marker))")
     }
 
     @Test("numpy types convert; NaN inside details is kept as text, a NaN score is invalid")
@@ -332,14 +332,5 @@ struct CustomScorerTests {
         #expect(cli.code == 0 && cli.out.contains("custom_scorer.py registers: field_accuracy, profile_table"), "\(cli.out)\(cli.err)")
         let broken = try await TestSupport.runCLI(["tasks", "validate", root.path])
         #expect(broken.code == 2 && broken.err.contains("evaluation.gates[1].scorer"), "\(broken.out)\(broken.err)")
-    }
-
-    /// Pids whose command line contains `text`.
-    static func processes(containing text: String) -> [String] {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return entries.filter { Int($0) != nil }.filter { pid in
-            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
-            return String(decoding: data, as: UTF8.self).contains(text)
-        }
     }
 }

@@ -165,7 +165,7 @@ struct SlurmExecutorTests {
         var killed = false
         #expect(try await BatchSupport.waitUntil(seconds: 60) {
             let pids = Self.pids(startingWith: "sleep 120")
-            guard !pids.isEmpty, let worker = Self.pids(containing: "run-item \(out.path)").first(where: { Self.isAncestor($0, of: pids[0]) }) else { return false }
+            guard !pids.isEmpty, let worker = BatchSupport.processes(containing: "run-item \(out.path)").first(where: { Self.isAncestor($0, of: pids[0]) }) else { return false }
             try FileManager.default.removeItem(at: slow)
             let tree = [worker] + Self.descendants(of: worker)
             for p in tree { kill(p, SIGKILL) }
@@ -247,17 +247,11 @@ struct SlurmExecutorTests {
         }
     }
 
-    /// Pids whose command line (arguments joined by spaces) contains `text`.
-    static func pids(containing text: String) -> [pid_t] { pids { $0.contains(text) } }
-
     /// Pids whose command line starts with `text` (the program itself, not a command that mentions it).
-    static func pids(startingWith text: String) -> [pid_t] { pids { $0.hasPrefix(text) } }
-
-    static func pids(where match: (String) -> Bool) -> [pid_t] {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return entries.compactMap { Int32($0) }.filter { pid in
-            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
-            return match(String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self))
+    static func pids(startingWith text: String) -> [pid_t] {
+        BatchSupport.processes(containing: text).filter { pid in
+            let raw = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") ?? Data()
+            return String(decoding: raw.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self).hasPrefix(text)
         }
     }
 

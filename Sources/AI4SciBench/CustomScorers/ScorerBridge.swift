@@ -102,7 +102,7 @@ public struct ScorerBridge: Sendable {
             let launched = try await launcher.launchInteractive(request) { channel -> R? in
                 let session = BridgeSession(channel: channel, task: task, options: options, stderrFile: request.stderrFile)
                 guard await session.start() else { return nil }
-                record.startSeconds = Self.seconds(clock.now - started)
+                record.startSeconds = LaunchBenchmark.seconds(clock.now - started)
                 record.hello = session.hello
                 let value = await body(session)
                 record.calls = session.calls
@@ -209,10 +209,6 @@ public struct ScorerBridge: Sendable {
     static func readCapped(_ url: URL, limit: Int = 1 << 20) -> String {
         guard let data = FileManager.default.contents(atPath: url.path), !data.isEmpty else { return "" }
         return String(decoding: data.prefix(limit), as: UTF8.self)
-    }
-
-    static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 
     // MARK: - Interpreter cache
