@@ -96,8 +96,8 @@ _Noreturn void sx_child_main(const struct sx_options *o, int out_w, int err_w, i
     // descriptors so that the pipe ends survive the close.
     // With --pass-stdio, 0 and 1 stay the launcher's own; the unused pipe end is close-on-exec.
     if (!o->pass_stdio) {
-        int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-        if (devnull < 0) fail(status_fd, "stdio", errno, "open /dev/null");
+        int devnull = open(o->stdin_path ? o->stdin_path : "/dev/null", O_RDONLY | O_CLOEXEC);
+        if (devnull < 0) fail(status_fd, "stdio", errno, o->stdin_path ? o->stdin_path : "open /dev/null");
         if (move_fd(devnull, STDIN_FILENO) != 0) fail(status_fd, "stdio", errno, "stdin");
         if (move_fd(out_w, STDOUT_FILENO) != 0) fail(status_fd, "stdio", errno, "stdout");
     }

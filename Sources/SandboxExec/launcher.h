@@ -58,6 +58,9 @@ struct sx_options {
     // channel such as the scorer bridge's) instead of /dev/null and the capture pipe; stderr is
     // still captured. Needs --report-file.
     bool pass_stdio;
+    // --stdin FILE: the program reads FILE (opened by host path before any namespace or Landlock step) instead of
+    // /dev/null, e.g. the prompt for a CLI agent that takes it on stdin.
+    const char *stdin_path;
 };
 
 /// Fails the named step with EPERM when AI4SCI_SANDBOX_FAIL_STEP names it (test hook).

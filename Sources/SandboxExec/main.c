@@ -66,6 +66,7 @@
 //   --probe (no other option needed) prints one JSON object of host facts instead (probe.c).
 // --pass-stdio (needs --report-file): the program keeps the launcher's own stdin and stdout, for a
 //   request/response channel (the scorer bridge); only stderr is captured, stdout_bytes stays 0.
+// --stdin FILE: the program's stdin is FILE instead of /dev/null (a CLI agent's prompt).
 //   AI4SCI_SANDBOX_FAIL_STEP=STEP (tests): that step fails with EPERM.
 // EXIT STATUS: 0 when the exit record was written (whatever the agent did), 2 on a usage error
 // (message on stderr, no records).

@@ -13,7 +13,7 @@ static int usage(const char *message, const char *arg) {
             "       --timeout SECONDS --grace SECONDS [--report-file FILE] [--seccomp-bpf FILE]\n"
             "       [--no-new-privs] [--task [--ro PATH]... [--rw PATH]... [--tmp-size BYTES]\n"
             "       [--memory BYTES] [--pids N] [--cpu-quota FRACTION]\n"
-            "       [--proxy-socket PATH --proxy-port PORT]] [--pass-stdio]"
+            "       [--proxy-socket PATH --proxy-port PORT]] [--pass-stdio] [--stdin FILE]"
             " [--rlimit NAME=SOFT[:HARD]]... -- PROGRAM ARGS...\n");
     return -1;
 }
@@ -107,6 +107,7 @@ int sx_parse_options(int argc, char **argv, struct sx_options *o) {
         else if (strcmp(a, "--stderr") == 0) o->stderr_path = v;
         else if (strcmp(a, "--seccomp-bpf") == 0) o->seccomp_bpf_path = v;
         else if (strcmp(a, "--report-file") == 0) o->report_path = v;
+        else if (strcmp(a, "--stdin") == 0) o->stdin_path = v;
         else if (strcmp(a, "--ro") == 0 || strcmp(a, "--rw") == 0) {
             bool ro = a[3] == 'o';
             int *count = ro ? &o->ro_count : &o->rw_count;
@@ -159,6 +160,7 @@ int sx_parse_options(int argc, char **argv, struct sx_options *o) {
         return usage("--proxy-socket and --proxy-port go together", NULL);
     if (o->proxy_socket && !o->task) return usage("--proxy-socket needs --task (a network namespace)", NULL);
     if (o->pass_stdio && !o->report_path) return usage("--pass-stdio needs --report-file (stdout belongs to the program)", NULL);
+    if (o->pass_stdio && o->stdin_path) return usage("--stdin and --pass-stdio exclude each other", NULL);
     o->argv = argv + i;
     return 0;
 }

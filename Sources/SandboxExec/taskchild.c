@@ -133,7 +133,7 @@ _Noreturn void sx_task_child(const struct sx_options *o, const char *newroot, in
     close(sync_r);
 
     // With --pass-stdio, 0 and 1 stay the launcher's own (inherited through clone) for the agent.
-    int devnull = o->pass_stdio ? 0 : open("/dev/null", O_RDONLY | O_CLOEXEC);
+    int devnull = o->pass_stdio ? 0 : open(o->stdin_path ? o->stdin_path : "/dev/null", O_RDONLY | O_CLOEXEC);
     if (devnull < 0 || (!o->pass_stdio && (dup2(devnull, 0) < 0 || dup2(out_w, 1) < 0)) || dup2(err_w, 2) < 0) {
         struct sx_failure f;
         sx_fail(&f, "stdio", errno, NULL);

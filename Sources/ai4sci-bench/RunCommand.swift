@@ -42,7 +42,13 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("instances-dir"), help: "Use pre-generated instance folders (<task_id>__<suffix>/) instead of running generators.")
     var instancesDir: String?
     @Option(name: .customLong("agent-cmd"), help: "The agent's shell command template (see discussion).")
-    var agentCmd: String
+    var agentCmd: String?
+    @Option(name: .customLong("agent"), help: "A built-in agent instead of --agent-cmd: claude-code or codex (see README: needs the CLI and its API key; --sandbox task gives it exactly its API host).")
+    var agent: String?
+    @Option(name: .customLong("agent-config"), help: "Settings of the --agent: a YAML/JSON file or inline JSON, e.g. '{\"model\": \"claude-sonnet-4-5\", \"max_turns\": 30}'.")
+    var agentConfig: String?
+    @Option(help: "Price table (YAML/JSON: models: {MODEL: {input, output, cache_read}} in USD per million tokens) for agents that report no cost.")
+    var prices: String?
     @Option(name: .customLong("agent-name"), help: "Label for the agent in results (default: the command's program name).")
     var agentName: String?
     @Option(help: "Sandbox mode: none, seccomp, task (namespaces, read-only system, Landlock, limits) or strict (task + syscall allow-list).")
@@ -84,8 +90,24 @@ struct RunCommand: AsyncParsableCommand {
         }
         if instancesPerTask < 1 { throw ValidationError("--instances-per-task must be at least 1, got \(instancesPerTask)") }
         if outputCapMB < 1 { throw ValidationError("--output-cap-mb must be at least 1, got \(outputCapMB)") }
+        if (agentCmd == nil) == (agent == nil) { throw ValidationError("give exactly one of --agent-cmd 'COMMAND' and --agent NAME") }
+        if agentConfig != nil && agent == nil { throw ValidationError("--agent-config needs --agent") }
         if !(scorerTimeout > 0) || !scorerTimeout.isFinite { throw ValidationError("--scorer-timeout must be seconds greater than 0, got \(scorerTimeout)") }
         if scorerMemoryMB < 64 { throw ValidationError("--scorer-memory-mb must be at least 64, got \(scorerMemoryMB)") }
+    }
+
+    /// `--agent-config`: inline JSON (starts with `{`) or a YAML/JSON file.
+    static func loadAgentConfig(_ text: String) throws -> JSONValue {
+        if text.trimmingCharacters(in: .whitespaces).hasPrefix("{") {
+            do { return try JSONValue.parse(Data(text.utf8)) } catch {
+                throw BenchError(.badInput, "--agent-config: not valid JSON: \(text.prefix(80))", hint: "inline JSON, or the path of a YAML/JSON file")
+            }
+        }
+        let url = URL(fileURLWithPath: text)
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw BenchError(.badInput, "--agent-config \(text): no such file", hint: "inline JSON, or the path of a YAML/JSON file")
+        }
+        return try YAMLLoading.load(url, displayPath: PathDisplay.relative(url))
     }
 
     /// An absolute URL for a `--bind-ro` path that must exist.
@@ -99,7 +121,15 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let levels = try PromptLevel.parseList(promptLevels)
-        let command = try AgentCommand(template: agentCmd)
+        var adapter: AgentAdapter?
+        if let agent {
+            adapter = try AgentAdapter.make(name: agent, config: try agentConfig.map(Self.loadAgentConfig))
+            if sandbox == .seccomp {
+                throw BenchError(.badInput, "--agent \(agent) needs the network to its API: --sandbox seccomp blocks it",
+                                 hint: "use --sandbox task (the API hosts only, through the runner's proxy) or --sandbox none")
+            }
+        }
+        let command = try adapter.map { AgentCommand(describing: $0.commandDescription) } ?? AgentCommand(template: agentCmd ?? "")
         let ids = tasks.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } } ?? []
         if let dir = instancesDir {
             var isDir: ObjCBool = false
@@ -112,11 +142,13 @@ struct RunCommand: AsyncParsableCommand {
         var config = RunConfiguration(
             tasksDirectory: URL(fileURLWithPath: tasksDir), taskIDs: ids, levels: levels, instancesPerTask: instancesPerTask,
             seed: seed, instancesDirectory: instancesDir.map { URL(fileURLWithPath: $0) }, agentCommand: command,
-            agentName: agentName, sandbox: sandbox, timeoutSeconds: timeout, outputDirectory: URL(fileURLWithPath: outputDir),
+            agentName: agentName ?? adapter?.kind.rawValue, sandbox: sandbox, timeoutSeconds: timeout, outputDirectory: URL(fileURLWithPath: outputDir),
             passEnv: passEnv, keepWorkspaces: keepWorkspaces, outputCapBytes: outputCapMB << 20,
             includeAbandoned: includeAbandoned, commandLine: CommandLine.arguments,
             readOnlyBinds: try bindRO.map(Self.existingPath), allowDegraded: allowDegraded)
         config.network = networkPolicy
+        config.agentAdapter = adapter
+        config.prices = try prices.map { try PriceTable.load(URL(fileURLWithPath: $0)) }
         config.scorerPython = scorerPython
         config.scorerTimeoutSeconds = scorerTimeout
         config.scorerMemoryBytes = UInt64(scorerMemoryMB) << 20

@@ -9,6 +9,11 @@ public struct AgentCommand: Sendable, Equatable, Codable {
     /// The template as the user wrote it.
     public var template: String
 
+    /// A command description that is not run through the shell (a built-in agent's, for provenance): not checked.
+    public init(describing text: String) {
+        self.template = text
+    }
+
     /// Checks the template: not empty, only known placeholders, and its program exists.
     public init(template: String) throws {
         let trimmed = template.trimmingCharacters(in: .whitespaces)

@@ -20,12 +20,15 @@ public struct TokenUsage: Sendable, Codable, Equatable {
     public var costUSD: Double?
     /// Which format the figures came from (`claude_code`, `codex`, `generic`).
     public var source: String?
+    /// Where `costUSD` comes from: `agent` (the agent's own report) or `prices:<file> sha256:<hex>` (the price table).
+    public var costSource: String?
 
     /// No usage seen.
     public static let unknown = TokenUsage(coverage: .unknown)
 
     enum CodingKeys: String, CodingKey {
         case coverage, inputTokens = "input_tokens", outputTokens = "output_tokens", cacheReadTokens = "cache_read_tokens", costUSD = "cost_usd", source
+        case costSource = "cost_source"
     }
 }
 
@@ -43,9 +46,13 @@ public struct AgentOutputSummary: Sendable, Codable, Equatable {
     public var usage = TokenUsage.unknown
     /// Whether the capture was cut at the size cap.
     public var truncated = false
+    /// For the built-in CLI adapters: steps, tool calls, usage per call and errors read from the CLI's own events.
+    public var stream: AgentStreamSummary?
+    /// Secrets replaced by `[REDACTED]` in the captured stdout and stderr (API keys; known key shapes).
+    public var redactions: Int?
 
     enum CodingKeys: String, CodingKey {
-        case lines, jsonEvents = "json_events", nonJSONLines = "non_json_lines", eventCounts = "event_counts", usage, truncated
+        case lines, jsonEvents = "json_events", nonJSONLines = "non_json_lines", eventCounts = "event_counts", usage, truncated, stream, redactions
     }
 }
 

@@ -14,6 +14,9 @@ public struct BatchAgent: Sendable, Equatable {
     public var timeoutSeconds: Double?
     /// Host paths this agent may read inside the sandbox.
     public var readOnlyBinds: [String]
+    /// A built-in agent (`agent: claude-code` in the agents file) and its `agent_config`, instead of `cmd`.
+    public var adapter: AgentAdapter?
+    public var adapterConfig: JSONValue?
 
     /// Creates an agent entry.
     public init(name: String, command: AgentCommand, passEnv: [String] = [], sandbox: SandboxMode? = nil,
@@ -28,11 +31,16 @@ public struct BatchAgent: Sendable, Equatable {
 
     /// The canonical JSON of this entry (part of the batch config hash).
     public var canonical: JSONValue {
-        [
+        var c: [String: JSONValue] = [
             "name": .string(name), "cmd": .string(command.template), "pass_env": .array(passEnv.map { .string($0) }),
             "sandbox": sandbox.map { .string($0.rawValue) } ?? .null, "timeout": timeoutSeconds.map { .number($0) } ?? .null,
             "bind_ro": .array(readOnlyBinds.map { .string($0) }),
         ]
+        if let adapter {
+            c["agent"] = .string(adapter.kind.rawValue)
+            c["agent_config"] = adapterConfig ?? .null
+        }
+        return .object(c)
     }
 }
 
@@ -76,6 +84,9 @@ public struct BatchConfiguration: Sendable {
     public var scorerPython = "python3"
     public var scorerTimeoutSeconds: Double = 300
     public var scorerMemoryBytes: UInt64 = 4 << 30
+    /// `prices`: the price table file, for agents that report no cost.
+    public var pricesFile: String?
+    public var prices: PriceTable?
 
     /// Creates a configuration with defaults.
     public init() {}
@@ -97,6 +108,7 @@ public struct BatchConfiguration: Sendable {
         let defaults = BatchConfiguration()
         if scorerPython != defaults.scorerPython { c["scorer_python"] = .string(scorerPython) }
         if scorerTimeoutSeconds != defaults.scorerTimeoutSeconds { c["scorer_timeout"] = .number(scorerTimeoutSeconds) }
+        if let pricesFile { c["prices"] = .string(pricesFile) }
         if scorerMemoryBytes != defaults.scorerMemoryBytes { c["scorer_memory_mb"] = .number(Double(scorerMemoryBytes >> 20)) }
         return .object(c)
     }
@@ -115,6 +127,8 @@ public struct BatchConfiguration: Sendable {
             readOnlyBinds: agent.readOnlyBinds.map { URL(fileURLWithPath: $0).standardizedFileURL }, allowDegraded: allowDegraded)
         c.network = .none
         c.scorerPython = scorerPython
+        c.agentAdapter = agent.adapter
+        c.prices = prices
         c.scorerTimeoutSeconds = scorerTimeoutSeconds
         c.scorerMemoryBytes = scorerMemoryBytes
         return c

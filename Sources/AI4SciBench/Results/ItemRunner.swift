@@ -39,22 +39,52 @@ struct ItemRunner: Sendable {
                      "timeout_seconds": String(Int(timeout)), "instance_id": item.instanceID]
         // In the namespace modes /tmp is the agent's own size-limited tmpfs; otherwise a private host directory.
         let tmp = config.isolatesFileSystem ? "/tmp" : ws.tmpDirectory.path
-        let env = try AgentEnvironment.agent(home: ws.directory.path, tmp: tmp, runFacts: facts, passEnv: config.passEnv).env
+        var env = try AgentEnvironment.agent(home: ws.directory.path, tmp: tmp, runFacts: facts, passEnv: config.passEnv).env
+        var plan = AgentLaunchPlan(arguments: config.agentCommand.argv(values), network: config.network,
+                                   readOnly: config.agentCommand.programDirectories, secretNames: config.passEnv)
+        if let adapter = config.agentAdapter {
+            await Self.learnVersion(of: adapter)
+            switch Self.adapterPlan(adapter, environment: &env, promptFile: ws.promptFile, config: config) {
+            case .success(let p): plan = p
+            case .failure(let notStarted):
+                // No CLI or no key: nothing ran, so nothing is the agent's fault; the batch goes on.
+                let result = InstanceResult.notRun(
+                    task: item.task, instanceID: item.instanceID, variant: item.instance.variant, parameters: item.instance.parameters,
+                    level: item.level, attempt: attempt, agent: agentProvenance(version: nil), requestedMode: config.sandbox,
+                    message: notStarted.message, note: "the agent was not started", executor: config.executor)
+                try AtomicFile.writeJSON(result, to: URL(fileURLWithPath: base.path + ".json"))
+                return (result, nil)
+            }
+        }
         let t1 = clock.now
 
-        let request = LaunchRequest(
-            arguments: config.agentCommand.argv(values), workingDirectory: ws.directory, environment: env,
+        var request = LaunchRequest(
+            arguments: plan.arguments, workingDirectory: ws.directory, environment: env,
             stdoutFile: stdoutURL, stderrFile: stderrURL, outputCapBytes: config.outputCapBytes,
             timeoutSeconds: timeout, graceSeconds: 5, mode: config.sandbox, seccompProfile: nil, limits: ResourceLimits(),
             readOnlyPaths: SandboxResources.runtimeReadOnlyPaths(forPATH: env["PATH"] ?? AgentEnvironment.defaultPath)
-                + config.agentCommand.programDirectories + config.readOnlyBinds,
-            writablePaths: [ws.directory], allowDegraded: config.allowDegraded, network: config.network)
+                + plan.readOnly + config.readOnlyBinds,
+            writablePaths: [ws.directory], allowDegraded: config.allowDegraded, network: plan.network)
+        request.stdinFile = plan.stdinFile
         let launch = try await launcher.launch(request)
         let t2 = clock.now
         for url in [stdoutURL, stderrURL] where !fm.fileExists(atPath: url.path) {
             _ = fm.createFile(atPath: url.path, contents: Data())
         }
-        let output = AgentOutputParser.parse(file: stdoutURL, truncated: launch.stdoutTruncated)
+        // Secrets never reach a kept file: the agent's keys and known key shapes are replaced before anything reads the captures.
+        let redaction = SecretRedaction(secretNames: plan.secretNames)
+        let redacted = ((try? redaction.redact(file: stdoutURL)) ?? 0) + ((try? redaction.redact(file: stderrURL)) ?? 0)
+        var output = AgentOutputParser.parse(file: stdoutURL, truncated: launch.stdoutTruncated)
+        if redacted > 0 { output.redactions = redacted }
+        var serviceFailure: String?
+        if let adapter = config.agentAdapter {
+            let (stream, usage) = adapter.parse(FileManager.default.contents(atPath: stdoutURL.path) ?? Data())
+            output.stream = stream
+            output.usage = config.prices?.priced(usage, model: adapter.model ?? stream.model) ?? usage
+            if launch.status != .completed || !stream.errors.isEmpty {
+                serviceFailure = adapter.serviceFailure(stream, stderr: (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "")
+            }
+        }
 
         let agentStatus: AgentStatus
         switch launch.status {
@@ -108,6 +138,12 @@ struct ItemRunner: Sendable {
                 message = Self.describeFailure(launch, timeout: timeout) + (message.map { "; \($0)" } ?? "")
             }
         }
+        if let serviceFailure, outcome != .evaluationInvalid {
+            // The model's service refused or could not be reached: not the agent's work, so not a 0 for it.
+            outcome = .evaluationInvalid
+            finalScore = nil
+            message = serviceFailure
+        }
         _ = try? ws.collectOutputs(item.task.outputFiles, to: outputsURL)
         let t3 = clock.now
 
@@ -128,9 +164,7 @@ struct ItemRunner: Sendable {
             taskID: item.task.id, taskVersion: item.task.version, taskHash: item.task.contentHash, instanceID: item.instanceID,
             instance: ["name": .string(item.instance.name), "variant": .string(item.instance.variant), "params_used": .object(item.instance.parameters)],
             promptLevel: item.level, attempt: attempt,
-            agent: ["name": .string(config.agentName), "command_template": .string(config.agentCommand.template),
-                    "pass_env": .array(config.passEnv.map { .string($0) }),
-                    "read_only_binds": .array((config.agentCommand.programDirectories + config.readOnlyBinds).map { .string($0.path) })],
+            agent: agentProvenance(version: plan.cliVersion, readOnly: plan.readOnly),
             outcome: outcome, agentStatus: agentStatus, finalScore: finalScore, maxPossibleScore: maxScore,
             componentScores: components, gateResults: gates, hardGatesPassed: hardPassed, softGateFailures: softFailures,
             message: message,
@@ -151,6 +185,19 @@ struct ItemRunner: Sendable {
             artifacts: artifacts, scorerBridge: scorerBridge, executor: config.executor)
         try AtomicFile.writeJSON(result, to: URL(fileURLWithPath: base.path + ".json"))
         return (result, agentStatus == .refused ? (launch.refusal?.step ?? "?") : nil)
+    }
+
+    /// The result's `agent` object: name, command, passed variable names, binds and, for a built-in agent, its settings.
+    func agentProvenance(version: String?, readOnly: [URL]? = nil) -> [String: JSONValue] {
+        let binds: [URL] = (readOnly ?? config.agentCommand.programDirectories) + config.readOnlyBinds
+        var o: [String: JSONValue] = [:]
+        o["name"] = .string(config.agentName)
+        o["command_template"] = .string(config.agentCommand.template)
+        o["pass_env"] = JSONValue.array(config.passEnv.map(JSONValue.string))
+        o["read_only_binds"] = JSONValue.array(binds.map { JSONValue.string($0.path) })
+        if let adapter = config.agentAdapter { o["adapter"] = .object(adapter.provenance(version: version)) }
+        if let prices = config.prices { o["prices"] = .string(prices.source) }
+        return o
     }
 
     /// A non-negative integer from evidence (the launcher writes -1 for "not measured").

@@ -48,6 +48,10 @@ public struct RunConfiguration: Sendable {
     public var scorerMemoryBytes: UInt64 = 4 << 30
     /// Where the item ran, written to results as `executor` by `batch-run` (local, or the Slurm job and node).
     public var executor: JSONValue?
+    /// A built-in agent (`--agent claude-code|codex`) instead of the command template.
+    public var agentAdapter: AgentAdapter?
+    /// USD per million tokens per model, for agents that do not report their cost (`--prices FILE`).
+    public var prices: PriceTable?
 
     /// Creates a configuration with defaults for the optional parts.
     public init(tasksDirectory: URL, taskIDs: [String] = [], levels: [PromptLevel] = PromptLevel.allCases, instancesPerTask: Int = 1,

@@ -165,6 +165,7 @@ public struct AgentLauncher: Sendable {
         if mode == .task || mode == .strict { args += TaskPaths(request).launcherArguments + request.limits.taskLauncherArguments }
         if let filter = context.filter { args += ["--seccomp-bpf", filter.file.path, "--no-new-privs"] }
         if request.passStdio { args.append("--pass-stdio") }
+        if let stdin = request.stdinFile { args += ["--stdin", stdin.path] }
         args += network.launcherArguments
         args += ["--"] + request.arguments
 

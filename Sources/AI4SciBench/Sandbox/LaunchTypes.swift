@@ -39,6 +39,8 @@ public struct LaunchRequest: Sendable {
     /// The program keeps the launcher's stdin and stdout (set by ``AgentLauncher/launchInteractive(_:maxLineBytes:body:)``);
     /// `stdoutFile` then stays empty.
     public var passStdio = false
+    /// A file the program reads as its stdin (instead of /dev/null), e.g. the prompt of a CLI agent.
+    public var stdinFile: URL?
 
     /// Creates a request.
     public init(

@@ -281,22 +281,13 @@ struct SlurmExecutor {
         let rc = context.runConfigs[item.agentIndex]
         let base = directory.appendingPathComponent(item.agent).appendingPathComponent(item.taskID)
         try FileManager.default.createDirectory(at: base.appendingPathComponent("attempts"), withIntermediateDirectories: true)
-        let now = BenchmarkRunner.timestamp()
         var executor: [String: JSONValue] = ["kind": "slurm", "job_id": .string(slurm.id), "state": .string(slurm.state), "reason": .string(slurm.reason)]
         if let n = slurm.node { executor["node"] = .string(n) }
         if let e = slurm.exitCode { executor["exit_code"] = .string(e) }
-        let result = InstanceResult(
-            taskID: task.id, taskVersion: task.version, taskHash: task.contentHash, instanceID: item.instanceID,
-            instance: ["name": .string("\(task.id)__\(item.variant)"), "variant": .string(item.variant)],
-            promptLevel: item.level, attempt: attempt,
-            agent: ["name": .string(rc.agentName), "command_template": .string(rc.agentCommand.template)],
-            outcome: .evaluationInvalid, agentStatus: .failed, finalScore: nil, maxPossibleScore: task.evaluation.maxPossibleScore,
-            componentScores: [], gateResults: [], hardGatesPassed: nil, softGateFailures: [], message: message,
-            requestedMode: rc.sandbox, effectiveMode: .none, enforcementStatus: .notRequested, verificationStatus: .unverified,
-            sandbox: ["lost": true, "note": "no sandbox evidence: the attempt ended on the node before it reported"],
-            usage: .unknown, agentOutput: AgentOutputSummary(), resources: nil,
-            timing: Timing(startedAt: now, finishedAt: now, workspaceSeconds: 0, agentSeconds: 0, scoringSeconds: 0),
-            artifacts: [], executor: .object(executor))
+        let result = InstanceResult.notRun(
+            task: task, instanceID: item.instanceID, variant: item.variant, parameters: nil, level: item.level, attempt: attempt,
+            agent: ["name": .string(rc.agentName), "command_template": .string(rc.agentCommand.template)], requestedMode: rc.sandbox,
+            message: message, note: "no sandbox evidence: the attempt ended on the node before it reported", executor: .object(executor))
         let url = directory.appendingPathComponent(item.resultPath)
         try AtomicFile.writeJSON(result, to: url)
         let data = try Data(contentsOf: url)
