@@ -43,7 +43,7 @@ struct RunCommand: AsyncParsableCommand {
     var instancesDir: String?
     @Option(name: .customLong("agent-cmd"), help: "The agent's shell command template (see discussion).")
     var agentCmd: String?
-    @Option(name: .customLong("agent"), help: "A built-in agent instead of --agent-cmd: claude-code or codex (see README: needs the CLI and its API key; --sandbox task gives it exactly its API host).")
+    @Option(name: .customLong("agent"), help: "A built-in agent instead of --agent-cmd: claude-code, codex (the CLI and its API key; --sandbox task gives it exactly its API host) or direct-llm (an OpenAI-compatible endpoint called by the runner; the model's program runs without network). See README.")
     var agent: String?
     @Option(name: .customLong("agent-config"), help: "Settings of the --agent: a YAML/JSON file or inline JSON, e.g. '{\"model\": \"claude-sonnet-4-5\", \"max_turns\": 30}'.")
     var agentConfig: String?
@@ -124,7 +124,7 @@ struct RunCommand: AsyncParsableCommand {
         var adapter: AgentAdapter?
         if let agent {
             adapter = try AgentAdapter.make(name: agent, config: try agentConfig.map(Self.loadAgentConfig))
-            if sandbox == .seccomp {
+            if sandbox == .seccomp, adapter?.llm == nil {
                 throw BenchError(.badInput, "--agent \(agent) needs the network to its API: --sandbox seccomp blocks it",
                                  hint: "use --sandbox task (the API hosts only, through the runner's proxy) or --sandbox none")
             }

@@ -50,9 +50,12 @@ public struct AgentOutputSummary: Sendable, Codable, Equatable {
     public var stream: AgentStreamSummary?
     /// Secrets replaced by `[REDACTED]` in the captured stdout and stderr (API keys; known key shapes).
     public var redactions: Int?
+    /// For `direct-llm`: each turn's requests, answer and run of the code.
+    public var llm: DirectLLMTranscript?
 
     enum CodingKeys: String, CodingKey {
         case lines, jsonEvents = "json_events", nonJSONLines = "non_json_lines", eventCounts = "event_counts", usage, truncated, stream, redactions
+        case llm
     }
 }
 

@@ -117,7 +117,7 @@ final class BatchCounters: @unchecked Sendable {
     private func snapshotLocked() -> BatchProgressSnapshot {
         let e = ContinuousClock.now - start
         return BatchProgressSnapshot(done: done, total: total, running: running, failed: failed, invalid: invalid, doneHere: doneHere,
-                                     elapsedSeconds: Double(e.components.seconds) + Double(e.components.attoseconds) / 1e18,
+                                     elapsedSeconds: e.inSeconds,
                                      meanByAgent: agents.indices.map { (agents[$0], counts[$0] > 0 ? sums[$0] / Double(counts[$0]) : nil) })
     }
 

@@ -66,7 +66,43 @@ struct ItemRunner: Sendable {
                 + plan.readOnly + config.readOnlyBinds,
             writablePaths: [ws.directory], allowDegraded: config.allowDegraded, network: plan.network)
         request.stdinFile = plan.stdinFile
-        let launch = try await launcher.launch(request)
+        let modelOutputURL = URL(fileURLWithPath: base.path + ".agent_model_output.md")
+        try? fm.removeItem(at: modelOutputURL)
+        let launch: LaunchResult
+        var llmTranscript: DirectLLMTranscript?
+        var llmServiceFailure: String?
+        if let llm = config.agentAdapter?.llm {
+            var transcript = DirectLLMTranscript(codeFile: Self.codeFile(for: item.task))
+            let turns = try await runDirectLLM(llm, plan: plan, item: item, workspace: ws, request: request,
+                                               modelOutput: modelOutputURL, transcript: &transcript)
+            llmTranscript = transcript
+            switch turns {
+            case .ran(let last, let failure):
+                launch = last
+                llmServiceFailure = failure
+            case .nothingRan(let message, let outcome):
+                var result = InstanceResult.notRun(
+                    task: item.task, instanceID: item.instanceID, variant: item.instance.variant, parameters: item.instance.parameters,
+                    level: item.level, attempt: attempt, agent: agentProvenance(version: plan.cliVersion, readOnly: plan.readOnly, llm: transcript),
+                    requestedMode: config.sandbox, message: message,
+                    note: outcome == .agentFailed ? "no answer of the model held a program to run" : "the model's API failed before any program ran",
+                    executor: config.executor)
+                result.outcome = outcome
+                if outcome == .agentFailed { result.finalScore = 0 }
+                result.usage = config.prices?.priced(transcript.totalUsage, model: llm.model) ?? transcript.totalUsage
+                result.agentOutput.usage = result.usage
+                result.agentOutput.stream = transcript.summary
+                result.agentOutput.llm = transcript
+                if transcript.redactions > 0 { result.agentOutput.redactions = transcript.redactions }
+                result.artifacts = try [stdoutURL, stderrURL, modelOutputURL].filter { fm.fileExists(atPath: $0.path) }.map(artifact)
+                result.timing = Timing(startedAt: startedAt, finishedAt: BenchmarkRunner.timestamp(), workspaceSeconds: Self.seconds(t1 - t0),
+                                       agentSeconds: Self.seconds(clock.now - t1), scoringSeconds: 0)
+                try AtomicFile.writeJSON(result, to: URL(fileURLWithPath: base.path + ".json"))
+                return (result, nil)
+            }
+        } else {
+            launch = try await launcher.launch(request)
+        }
         let t2 = clock.now
         for url in [stdoutURL, stderrURL] where !fm.fileExists(atPath: url.path) {
             _ = fm.createFile(atPath: url.path, contents: Data())
@@ -75,9 +111,15 @@ struct ItemRunner: Sendable {
         let redaction = SecretRedaction(secretNames: plan.secretNames)
         let redacted = ((try? redaction.redact(file: stdoutURL)) ?? 0) + ((try? redaction.redact(file: stderrURL)) ?? 0)
         var output = AgentOutputParser.parse(file: stdoutURL, truncated: launch.stdoutTruncated)
-        if redacted > 0 { output.redactions = redacted }
+        let removed = redacted + (llmTranscript?.redactions ?? 0)
+        if removed > 0 { output.redactions = removed }
         var serviceFailure: String?
-        if let adapter = config.agentAdapter {
+        if let transcript = llmTranscript, let llm = config.agentAdapter?.llm {
+            output.stream = transcript.summary
+            output.llm = transcript
+            output.usage = config.prices?.priced(transcript.totalUsage, model: llm.model) ?? transcript.totalUsage
+            serviceFailure = llmServiceFailure
+        } else if let adapter = config.agentAdapter {
             let (stream, usage) = adapter.parse(FileManager.default.contents(atPath: stdoutURL.path) ?? Data())
             output.stream = stream
             output.usage = config.prices?.priced(usage, model: adapter.model ?? stream.model) ?? usage
@@ -149,22 +191,18 @@ struct ItemRunner: Sendable {
 
         var artifacts: [ArtifactRecord] = []
         var files = [stdoutURL, stderrURL]
+        if fm.fileExists(atPath: modelOutputURL.path) { files.append(modelOutputURL) }
         if fm.fileExists(atPath: scorerStderrURL.path) { files.append(scorerStderrURL) }
         if let e = fm.enumerator(at: outputsURL, includingPropertiesForKeys: nil) {
             for case let u as URL in e where (try? u.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true { files.append(u) }
         }
-        for url in files {
-            let h = try AtomicFile.sha256(of: url)
-            let rel = String(url.standardizedFileURL.path.dropFirst(config.outputDirectory.standardizedFileURL.path.count + 1))
-            artifacts.append(ArtifactRecord(path: rel, bytes: h.bytes, sha256: h.hex))
-        }
-
-        let seconds = { (d: Duration) in Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+        for url in files { artifacts.append(try artifact(url)) }
+        let seconds = Self.seconds
         let result = InstanceResult(
             taskID: item.task.id, taskVersion: item.task.version, taskHash: item.task.contentHash, instanceID: item.instanceID,
             instance: ["name": .string(item.instance.name), "variant": .string(item.instance.variant), "params_used": .object(item.instance.parameters)],
             promptLevel: item.level, attempt: attempt,
-            agent: agentProvenance(version: plan.cliVersion, readOnly: plan.readOnly),
+            agent: agentProvenance(version: plan.cliVersion, readOnly: plan.readOnly, llm: llmTranscript),
             outcome: outcome, agentStatus: agentStatus, finalScore: finalScore, maxPossibleScore: maxScore,
             componentScores: components, gateResults: gates, hardGatesPassed: hardPassed, softGateFailures: softFailures,
             message: message,
@@ -188,17 +226,36 @@ struct ItemRunner: Sendable {
     }
 
     /// The result's `agent` object: name, command, passed variable names, binds and, for a built-in agent, its settings.
-    func agentProvenance(version: String?, readOnly: [URL]? = nil) -> [String: JSONValue] {
+    func agentProvenance(version: String?, readOnly: [URL]? = nil, llm: DirectLLMTranscript? = nil) -> [String: JSONValue] {
         let binds: [URL] = (readOnly ?? config.agentCommand.programDirectories) + config.readOnlyBinds
         var o: [String: JSONValue] = [:]
         o["name"] = .string(config.agentName)
         o["command_template"] = .string(config.agentCommand.template)
         o["pass_env"] = JSONValue.array(config.passEnv.map(JSONValue.string))
         o["read_only_binds"] = JSONValue.array(binds.map { JSONValue.string($0.path) })
-        if let adapter = config.agentAdapter { o["adapter"] = .object(adapter.provenance(version: version)) }
+        if let adapter = config.agentAdapter {
+            var a = adapter.provenance(version: version)
+            if let llm {
+                // What the server said about itself, next to what was asked for.
+                a["python_version"] = version.map(JSONValue.string) ?? JSONValue.null
+                a["served_model"] = llm.servedModel.map(JSONValue.string) ?? JSONValue.null
+                a["system_fingerprint"] = llm.systemFingerprint.map(JSONValue.string) ?? JSONValue.null
+                a["server"] = llm.server.map(JSONValue.string) ?? JSONValue.null
+            }
+            o["adapter"] = .object(a)
+        }
         if let prices = config.prices { o["prices"] = .string(prices.source) }
         return o
     }
+
+    /// The artifact record of a file under the output directory.
+    func artifact(_ url: URL) throws -> ArtifactRecord {
+        let h = try AtomicFile.sha256(of: url)
+        let rel = String(url.standardizedFileURL.path.dropFirst(config.outputDirectory.standardizedFileURL.path.count + 1))
+        return ArtifactRecord(path: rel, bytes: h.bytes, sha256: h.hex)
+    }
+
+    static func seconds(_ d: Duration) -> Double { d.inSeconds }
 
     /// A non-negative integer from evidence (the launcher writes -1 for "not measured").
     static func nonNegative(_ v: JSONValue?) -> Int64? {

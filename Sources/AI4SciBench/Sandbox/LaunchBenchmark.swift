@@ -69,5 +69,5 @@ public struct LaunchBenchmark: Sendable {
     /// Removes the scratch directory.
     public func cleanUp() { try? FileManager.default.removeItem(at: scratch) }
 
-    static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+    static func seconds(_ d: Duration) -> Double { d.inSeconds }
 }

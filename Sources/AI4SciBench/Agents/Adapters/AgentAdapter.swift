@@ -11,7 +11,7 @@ import Foundation
 /// `model`, `max_turns` (claude), `allowed_tools`/`disallowed_tools` (claude), `api_key_env` (the variable holding the
 /// key), `hosts` (replaces the default API host), `extra_hosts` (added), `extra_args`.
 public struct AgentAdapter: Sendable, Equatable {
-    public enum Kind: String, Sendable, CaseIterable { case claudeCode = "claude-code", codex }
+    public enum Kind: String, Sendable, CaseIterable { case claudeCode = "claude-code", codex, directLLM = "direct-llm" }
 
     public var kind: Kind
     public var executable: String
@@ -24,6 +24,8 @@ public struct AgentAdapter: Sendable, Equatable {
     /// Hosts the agent may reach through the proxy: exactly these.
     public var hosts: [AllowedHost]
     public var extraArgs: [String]
+    /// `direct-llm` only: the endpoint and how it is asked.
+    public var llm: DirectLLMSettings?
 
     static let keys: Set<String> = ["executable", "model", "max_turns", "allowed_tools", "disallowed_tools", "api_key_env", "hosts", "extra_hosts", "extra_args"]
 
@@ -36,8 +38,9 @@ public struct AgentAdapter: Sendable, Equatable {
         if let config, !config.isNull, config.objectValue == nil {
             throw BenchError(.badInput, "--agent-config: expected a mapping, got \(config.kindDescription)")
         }
-        for key in c.keys.sorted() where !keys.contains(key) {
-            throw BenchError(.badInput, "--agent-config: \(key): unknown key", hint: "known keys: \(keys.sorted().joined(separator: ", "))")
+        let known = kind == .directLLM ? DirectLLMSettings.keys : keys
+        for key in c.keys.sorted() where !known.contains(key) {
+            throw BenchError(.badInput, "--agent-config: \(key): unknown key for \(name)", hint: "known keys: \(known.sorted().joined(separator: ", "))")
         }
         func strings(_ key: String) throws -> [String]? {
             guard let v = c[key] else { return nil }
@@ -49,6 +52,17 @@ public struct AgentAdapter: Sendable, Equatable {
         }
         var a: AgentAdapter
         switch kind {
+        case .directLLM:
+            let llm = try DirectLLMSettings.parse(c)
+            a = AgentAdapter(kind: kind, executable: llm.python, model: llm.model, allowedTools: [], disallowedTools: [],
+                             apiKeyEnv: ["OPENAI_API_KEY"], hosts: [llm.host], extraArgs: [], llm: llm)
+            if let v = c["api_key_env"], v.isNull || v.arrayValue?.isEmpty == true {
+                a.apiKeyEnv = []
+            } else if let v = try strings("api_key_env") {
+                for name in v where !AgentEnvironment.isValidName(name) { throw BenchError(.badInput, "--agent-config: api_key_env: \"\(name)\" is not a variable name") }
+                a.apiKeyEnv = v
+            }
+            return a
         case .claudeCode:
             a = AgentAdapter(kind: kind, executable: "claude", allowedTools: ["Bash", "Read", "Write", "Edit", "Glob", "Grep"],
                              disallowedTools: ["WebFetch", "WebSearch"], apiKeyEnv: ["ANTHROPIC_API_KEY", "CLAUDE_CODE_OAUTH_TOKEN"],
@@ -97,12 +111,15 @@ public struct AgentAdapter: Sendable, Equatable {
             var args = [path, "exec", "--json", "--skip-git-repo-check", "--sandbox", "danger-full-access"]
             if let m = model { args += ["--model", m] }
             return args + extraArgs + ["-"]
+        case .directLLM:
+            return [path]
         }
     }
 
     /// A shell-like rendering of the command, for results and `agent.command_template`.
     public var commandDescription: String {
-        arguments(executable: executable).map(AgentCommand.shellQuote).joined(separator: " ") + " < prompt.md"
+        if let llm { return "POST \(llm.endpoint.absoluteString) (model \(llm.model)); then \(llm.python) <code file> in the sandbox" }
+        return arguments(executable: executable).map(AgentCommand.shellQuote).joined(separator: " ") + " < prompt.md"
     }
 
     /// Parses the captured stdout.
@@ -114,6 +131,9 @@ public struct AgentAdapter: Sendable, Equatable {
             return (s, u)
         case .codex:
             return AgentStreamParsers.codex(data)
+        case .directLLM:
+            // The program's stdout is not an event stream; the completions are read by the runner itself.
+            return (AgentStreamSummary(), .unknown)
         }
     }
 
@@ -122,6 +142,7 @@ public struct AgentAdapter: Sendable, Equatable {
         switch kind {
         case .claudeCode: return "install Claude Code (npm install -g @anthropic-ai/claude-code) or set executable in --agent-config"
         case .codex: return "install the Codex CLI (npm install -g @openai/codex) or set executable in --agent-config"
+        case .directLLM: return "install Python 3 or set python in --agent-config"
         }
     }
 
@@ -157,6 +178,11 @@ public struct AgentAdapter: Sendable, Equatable {
             o["max_turns"] = maxTurns.map { JSONValue.number(Double($0)) } ?? JSONValue.null
         }
         if !extraArgs.isEmpty { o["extra_args"] = JSONValue.array(extraArgs.map(JSONValue.string)) }
+        if let llm {
+            o.removeValue(forKey: "executable")
+            o.removeValue(forKey: "cli_version")
+            for (k, v) in llm.provenance { o[k] = v }
+        }
         return o
     }
 }

@@ -100,8 +100,9 @@ public struct PriceTable: Sendable, Equatable {
         guard u.costUSD == nil, u.coverage == .observed, let model, let p = models[model],
               let input = u.inputTokens, let output = u.outputTokens else { return u }
         let cached = u.cacheReadTokens ?? 0
-        // Cached input is billed at its own price when the table has one; Codex counts it inside input_tokens.
-        let cachedInside = u.source == "codex"
+        // Cached input is billed at its own price when the table has one. OpenAI's APIs (Codex, Chat Completions) count
+        // it inside the input tokens; Anthropic's input_tokens exclude cache reads.
+        let cachedInside = u.source == "codex" || u.source == "openai_chat"
         let plainInput = cachedInside ? max(0, input - cached) : input
         let inputCost: Double = Double(plainInput) * p.input
         let outputCost: Double = Double(output) * p.output
