@@ -3,7 +3,7 @@ import Testing
 
 @testable import AI4SciBench
 
-/// Built-in agents: the stand-in CLIs' event streams parsed; secrets redacted; prices applied. (WIP for issue 9.)
+/// Built-in agents: the stand-in CLIs' event streams parsed; secrets redacted; prices applied. And whole batches through the task sandbox.
 @Suite("Agent adapters") struct AgentAdapterTests {
     static let fakes = TestSupport.repo.appendingPathComponent("Tests/AI4SciBenchTests/Fixtures/agents")
 
@@ -70,5 +70,61 @@ import Testing
         #expect(throws: BenchError.self) { try AgentAdapter.make(name: "gemini") }
         #expect(throws: BenchError.self) { try AgentAdapter.make(name: "codex", config: ["max_turns": 3]) }
         #expect(throws: BenchError.self) { try AgentAdapter.make(name: "claude-code", config: ["colour": "red"]) }
+    }
+
+    /// Claude Code and Codex stand-ins in one batch through the task sandbox: usage, cost (reported, or priced from
+    /// the table), exactly the API host behind the proxy, keys removed from every file; an expired key and a missing
+    /// CLI make their items invalid while the batch goes on.
+    @Test(.timeLimit(.minutes(3))) func batchOfCLIAgentsInTheTaskSandbox() async throws {
+        let dir = try TestSupport.temporaryDirectory("cli-agents")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fakes = Self.fakes.path
+        let expired = dir.appendingPathComponent("bin/claude")
+        try FileManager.default.createDirectory(at: expired.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data("#!/bin/sh\nFAKE_AGENT_SCENARIO=auth_expired exec \(fakes)/claude \"$@\"\n".utf8).write(to: expired)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: expired.path)
+        let agents = dir.appendingPathComponent("agents.yaml")
+        try Data("""
+            agents:
+              - {name: claude, agent: claude-code, agent_config: {executable: \(fakes)/claude, model: claude-sonnet-4-5, max_turns: 12}, pass_env: [FAKE_AGENT_SCENARIO]}
+              - {name: codex, agent: codex, agent_config: {executable: \(fakes)/codex, model: gpt-5-codex}}
+              - {name: expired, agent: claude-code, agent_config: {executable: \(expired.path)}, bind_ro: [\(fakes)]}
+              - {name: missing, agent: codex, agent_config: {executable: /nonexistent/codex}}
+
+            """.utf8).write(to: agents)
+        let prices = dir.appendingPathComponent("prices.yaml")
+        try Data("models:\n  gpt-5-codex: {input: 1.25, output: 10, cache_read: 0.125}\n".utf8).write(to: prices)
+        let claudeKey = "sk-ant-api03-FAKEKEYFAKEKEYFAKEKEY0123456789"
+        let codexKey = "sk-proj-FAKEKEYFAKEKEY0123456789abcdefgh"
+        let out = dir.appendingPathComponent("batch")
+        let run = try await TestSupport.runCLI(
+            ["batch-run", "--agents", agents.path, "--tasks", "biology.sir_epidemic", "--prompt-levels", "b4", "--sandbox", "task",
+             "--prices", prices.path, "--output-dir", out.path, "--quiet"],
+            environment: ["FAKE_AGENT_SCENARIO": "leak_key", "ANTHROPIC_API_KEY": claudeKey, "OPENAI_API_KEY": codexKey])
+        #expect(run.code == 0, "\(run.err)")
+        func result(_ agent: String) throws -> JSONValue {
+            try JSONValue.parse(Data(contentsOf: out.appendingPathComponent("\(agent)/biology.sir_epidemic/biology.sir_epidemic__seed42__b4.json")))
+        }
+        let claude = try result("claude")
+        #expect(claude["outcome"] == "scored" && claude["agent_status"] == "completed")
+        #expect(claude["usage"]?["input_tokens"] == 4500 && claude["usage"]?["cost_usd"] == 0.02196 && claude["usage"]?["cost_source"] == "agent")
+        #expect(claude["agent_output"]?["stream"]?["steps"] == 3 && (claude["agent_output"]?["redactions"]?.intValue ?? 0) >= 1)
+        #expect(claude["sandbox"]?["network"]?["mode"] == "proxy" && claude["sandbox"]?["network"]?["allowed_hosts"] == .array([.string("api.anthropic.com:443")]))
+        #expect(claude["agent"]?["adapter"]?["cli_version"] == "1.0.128 (Claude Code)" && claude["agent"]?["adapter"]?["max_turns"] == 12)
+        let codex = try result("codex")
+        #expect(codex["sandbox"]?["network"]?["allowed_hosts"] == .array([.string("api.openai.com:443")]))
+        let expected = (Double(12600 - 8192) * 1.25 + 670 * 10 + 8192 * 0.125) / 1_000_000
+        #expect(abs((codex["usage"]?["cost_usd"]?.doubleValue ?? 0) - expected) < 1e-12)
+        #expect(codex["usage"]?["cost_source"]?.stringValue?.hasPrefix("prices:") == true)
+        let exp = try result("expired")
+        #expect(exp["outcome"] == "evaluation_invalid" && exp["message"]?.stringValue?.contains("the API refused the key") == true, "\(exp["message"] ?? .null)")
+        let missing = try result("missing")
+        #expect(missing["outcome"] == "evaluation_invalid" && missing["message"]?.stringValue?.contains("/nonexistent/codex` CLI was not found") == true)
+        #expect(missing["sandbox"]?["not_run"] == true && missing["verification_status"] == "unverified")
+        // No file of the batch holds either key.
+        for f in FileManager.default.enumerator(atPath: out.path)?.allObjects as? [String] ?? [] {
+            let text = String(decoding: FileManager.default.contents(atPath: out.appendingPathComponent(f).path) ?? Data(), as: UTF8.self)
+            #expect(!text.contains(claudeKey) && !text.contains(codexKey), "\(f) holds a key")
+        }
     }
 }

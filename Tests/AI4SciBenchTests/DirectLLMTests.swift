@@ -265,4 +265,30 @@ final class FakeOpenAIServer {
         #expect(nc["outcome"] == "agent_failed" && nc["final_score"] == 0)
         #expect(nc["usage"]?["input_tokens"] == 1000)
     }
+
+    /// `batch-run --agent direct-llm --agent-config JSON` plans and runs like any agent, in the seccomp sandbox (the
+    /// program needs no network: the runner calls the API).
+    @Test(.timeLimit(.minutes(3))) func batchRunWithTheAgentFlags() async throws {
+        let server = try FakeOpenAIServer(code: try Self.sirProgram())
+        defer { server.stop() }
+        let out = try TestSupport.temporaryDirectory("llm-batch")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let run = try await TestSupport.runCLI(
+            ["batch-run", "--agent", "direct-llm", "--agent-config", "{\"model\": \"flaky-429\", \"base_url\": \"\(server.baseURL)\", \"api_key_env\": null, \"backoff_seconds\": 0.01}",
+             "--tasks", "biology.sir_epidemic", "--prompt-levels", "b1,b4", "--sandbox", "seccomp", "--output-dir", out.path, "--quiet"])
+        #expect(run.code == 0, "\(run.err)")
+        for level in ["b1", "b4"] {
+            let r = try JSONValue.parse(Data(contentsOf: out.appendingPathComponent("direct-llm/biology.sir_epidemic/biology.sir_epidemic__seed42__\(level).json")))
+            #expect(r["outcome"] == "scored" && r["final_score"] == 100 && r["effective_mode"] == "seccomp", "\(r["message"] ?? .null)")
+        }
+        // The model's first two requests were rate-limited; each item's calls are recorded with their retries.
+        let retries = try [("b1"), ("b4")].map { level in
+            try JSONValue.parse(Data(contentsOf: out.appendingPathComponent("direct-llm/biology.sir_epidemic/biology.sir_epidemic__seed42__\(level).json")))["agent_output"]?["llm"]?["retries"]?.intValue ?? -1
+        }
+        let requests = try server.requests()
+        #expect(retries.reduce(0, +) == 2 && requests.count == 4)
+        #expect(requests.allSatisfy { $0["authorization"] == .null }, "api_key_env: null sends no key")
+        let b1 = try JSONValue.parse(Data(contentsOf: out.appendingPathComponent("direct-llm/biology.sir_epidemic/biology.sir_epidemic__seed42__b1.json")))
+        #expect(b1["agent"]?["adapter"]?["model"] == "flaky-429" && b1["agent"]?["adapter"]?["api_key_env"] == .array([]))
+    }
 }
