@@ -102,7 +102,7 @@ public struct ScorerBridge: Sendable {
             let launched = try await launcher.launchInteractive(request) { channel -> R? in
                 let session = BridgeSession(channel: channel, task: task, options: options, stderrFile: request.stderrFile)
                 guard await session.start() else { return nil }
-                record.startSeconds = LaunchBenchmark.seconds(clock.now - started)
+                record.startSeconds = (clock.now - started).inSeconds
                 record.hello = session.hello
                 let value = await body(session)
                 record.calls = session.calls

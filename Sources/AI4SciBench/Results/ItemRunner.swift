@@ -95,8 +95,8 @@ struct ItemRunner: Sendable {
                 result.agentOutput.llm = transcript
                 if transcript.redactions > 0 { result.agentOutput.redactions = transcript.redactions }
                 result.artifacts = try [stdoutURL, stderrURL, modelOutputURL].filter { fm.fileExists(atPath: $0.path) }.map(artifact)
-                result.timing = Timing(startedAt: startedAt, finishedAt: BenchmarkRunner.timestamp(), workspaceSeconds: Self.seconds(t1 - t0),
-                                       agentSeconds: Self.seconds(clock.now - t1), scoringSeconds: 0)
+                result.timing = Timing(startedAt: startedAt, finishedAt: BenchmarkRunner.timestamp(), workspaceSeconds: (t1 - t0).inSeconds,
+                                       agentSeconds: (clock.now - t1).inSeconds, scoringSeconds: 0)
                 try AtomicFile.writeJSON(result, to: URL(fileURLWithPath: base.path + ".json"))
                 return (result, nil)
             }
@@ -197,7 +197,6 @@ struct ItemRunner: Sendable {
             for case let u as URL in e where (try? u.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true { files.append(u) }
         }
         for url in files { artifacts.append(try artifact(url)) }
-        let seconds = Self.seconds
         let result = InstanceResult(
             taskID: item.task.id, taskVersion: item.task.version, taskHash: item.task.contentHash, instanceID: item.instanceID,
             instance: ["name": .string(item.instance.name), "variant": .string(item.instance.variant), "params_used": .object(item.instance.parameters)],
@@ -218,8 +217,8 @@ struct ItemRunner: Sendable {
                 workspaceBytes: workspaceBytes,
                 cgroupPeakMemoryBytes: Self.nonNegative(launch.provenance.evidence["cgroup_peak_memory_bytes"]),
                 oomKills: Self.nonNegative(launch.provenance.evidence["cgroup_oom_kills"]).map(Int.init)),
-            timing: Timing(startedAt: startedAt, finishedAt: BenchmarkRunner.timestamp(), workspaceSeconds: seconds(t1 - t0),
-                           agentSeconds: seconds(t2 - t1), scoringSeconds: seconds(t3 - t2)),
+            timing: Timing(startedAt: startedAt, finishedAt: BenchmarkRunner.timestamp(), workspaceSeconds: (t1 - t0).inSeconds,
+                           agentSeconds: (t2 - t1).inSeconds, scoringSeconds: (t3 - t2).inSeconds),
             artifacts: artifacts, scorerBridge: scorerBridge, executor: config.executor)
         try AtomicFile.writeJSON(result, to: URL(fileURLWithPath: base.path + ".json"))
         return (result, agentStatus == .refused ? (launch.refusal?.step ?? "?") : nil)
@@ -254,8 +253,6 @@ struct ItemRunner: Sendable {
         let rel = String(url.standardizedFileURL.path.dropFirst(config.outputDirectory.standardizedFileURL.path.count + 1))
         return ArtifactRecord(path: rel, bytes: h.bytes, sha256: h.hex)
     }
-
-    static func seconds(_ d: Duration) -> Double { d.inSeconds }
 
     /// A non-negative integer from evidence (the launcher writes -1 for "not measured").
     static func nonNegative(_ v: JSONValue?) -> Int64? {

@@ -41,7 +41,7 @@ public struct LaunchBenchmark: Sendable {
         for _ in 0..<runs {
             let start = ContinuousClock.now
             _ = try await Subprocess.run(.path(FilePath("/bin/true")), output: .discarded)
-            samples.append(Self.seconds(ContinuousClock.now - start))
+            samples.append((ContinuousClock.now - start).inSeconds)
         }
         return Figures(samples)
     }
@@ -57,7 +57,7 @@ public struct LaunchBenchmark: Sendable {
         for _ in 0..<runs {
             let start = ContinuousClock.now
             let result = try await launcher.launch(request)
-            samples.append(Self.seconds(ContinuousClock.now - start))
+            samples.append((ContinuousClock.now - start).inSeconds)
             guard result.status == .completed else {
                 throw BenchError(.sandboxRefused, "\(mode.rawValue): /bin/true did not complete (\(result.status.rawValue): \(result.refusal?.message ?? ""))",
                                  hint: "`ai4sci-bench sandbox check` shows what this host supports")
@@ -69,5 +69,4 @@ public struct LaunchBenchmark: Sendable {
     /// Removes the scratch directory.
     public func cleanUp() { try? FileManager.default.removeItem(at: scratch) }
 
-    static func seconds(_ d: Duration) -> Double { d.inSeconds }
 }
