@@ -36,12 +36,7 @@ struct BatchRunCommand: AsyncParsableCommand {
     var agentsFile: String?
     @Option(name: .customLong("agent-cmd"), help: "A single agent's command template (instead of --agents).")
     var agentCmd: String?
-    @Option(name: .customLong("agent"), help: "A single built-in agent instead of --agents/--agent-cmd: claude-code, codex or direct-llm (see README).")
-    var agent: String?
-    @Option(name: .customLong("agent-config"), help: "Settings of the --agent: a YAML/JSON file or inline JSON.")
-    var agentConfig: String?
-    @Option(help: "Price table (YAML/JSON: models: {MODEL: {input, output, cache_read}} in USD per million tokens) for agents that report no cost.")
-    var prices: String?
+    @OptionGroup var builtIn: BuiltInAgentOptions
     @Option(name: .customLong("agent-name"), help: "Name of the --agent-cmd or --agent agent.")
     var agentName: String?
     @Option(name: .customLong("tasks-dir"), help: "Folder holding task directories (default Tasks).")
@@ -106,10 +101,9 @@ struct BatchRunCommand: AsyncParsableCommand {
     enum ExecutorKind: String, ExpressibleByArgument, CaseIterable { case local, slurm }
 
     func validate() throws {
-        if [agentsFile != nil, agentCmd != nil, agent != nil].filter({ $0 }).count > 1 {
+        if [agentsFile != nil, agentCmd != nil, builtIn.agent != nil].filter({ $0 }).count > 1 {
             throw ValidationError("give one of --agents FILE, --agent-cmd 'COMMAND' and --agent NAME")
         }
-        if agentConfig != nil && agent == nil { throw ValidationError("--agent-config needs --agent") }
         let slurmFlags = slurmPartition != nil || slurmTime != nil || slurmMem != nil || slurmCpus != 1 || slurmMaxParallel != nil || slurmExtra != nil
         if slurmFlags && executor != .slurm { throw ValidationError("--slurm-* options need --executor slurm") }
         if slurmCpus < 1 { throw ValidationError("--slurm-cpus must be at least 1, got \(slurmCpus)") }
@@ -135,8 +129,8 @@ struct BatchRunCommand: AsyncParsableCommand {
         func set(_ k: String, _ v: JSONValue?) { if let v { o[k] = v } }
         set("agents_file", agentsFile.map { .string($0) })
         set("agent_cmd", agentCmd.map { .string($0) })
-        set("agent", agent.map { .string($0) })
-        set("prices", prices.map { .string($0) })
+        set("agent", builtIn.agent.map { .string($0) })
+        set("prices", builtIn.prices.map { .string($0) })
         set("agent_name", agentName.map { .string($0) })
         set("tasks_dir", tasksDir.map { .string($0) })
         set("tasks", tasks.map { .string($0) })
@@ -162,7 +156,7 @@ struct BatchRunCommand: AsyncParsableCommand {
     func run() async throws {
         if force && resumeDir == nil { throw BenchError(.badInput, "--force only applies with --resume DIR") }
         var flags = overrides()
-        if let agentConfig { flags["agent_config"] = try RunCommand.loadAgentConfig(agentConfig) }
+        if let text = builtIn.agentConfig { flags["agent_config"] = try BuiltInAgentOptions.loadConfig(text) }
         var config: BatchConfiguration
         let directory: String
         if let dir = resumeDir {

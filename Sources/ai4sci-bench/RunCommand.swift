@@ -43,12 +43,7 @@ struct RunCommand: AsyncParsableCommand {
     var instancesDir: String?
     @Option(name: .customLong("agent-cmd"), help: "The agent's shell command template (see discussion).")
     var agentCmd: String?
-    @Option(name: .customLong("agent"), help: "A built-in agent instead of --agent-cmd: claude-code, codex (the CLI and its API key; --sandbox task gives it exactly its API host) or direct-llm (an OpenAI-compatible endpoint called by the runner; the model's program runs without network). See README.")
-    var agent: String?
-    @Option(name: .customLong("agent-config"), help: "Settings of the --agent: a YAML/JSON file or inline JSON, e.g. '{\"model\": \"claude-sonnet-4-5\", \"max_turns\": 30}'.")
-    var agentConfig: String?
-    @Option(help: "Price table (YAML/JSON: models: {MODEL: {input, output, cache_read}} in USD per million tokens) for agents that report no cost.")
-    var prices: String?
+    @OptionGroup var builtIn: BuiltInAgentOptions
     @Option(name: .customLong("agent-name"), help: "Label for the agent in results (default: the command's program name).")
     var agentName: String?
     @Option(help: "Sandbox mode: none, seccomp, task (namespaces, read-only system, Landlock, limits) or strict (task + syscall allow-list).")
@@ -90,24 +85,9 @@ struct RunCommand: AsyncParsableCommand {
         }
         if instancesPerTask < 1 { throw ValidationError("--instances-per-task must be at least 1, got \(instancesPerTask)") }
         if outputCapMB < 1 { throw ValidationError("--output-cap-mb must be at least 1, got \(outputCapMB)") }
-        if (agentCmd == nil) == (agent == nil) { throw ValidationError("give exactly one of --agent-cmd 'COMMAND' and --agent NAME") }
-        if agentConfig != nil && agent == nil { throw ValidationError("--agent-config needs --agent") }
+        if (agentCmd == nil) == (builtIn.agent == nil) { throw ValidationError("give exactly one of --agent-cmd 'COMMAND' and --agent NAME") }
         if !(scorerTimeout > 0) || !scorerTimeout.isFinite { throw ValidationError("--scorer-timeout must be seconds greater than 0, got \(scorerTimeout)") }
         if scorerMemoryMB < 64 { throw ValidationError("--scorer-memory-mb must be at least 64, got \(scorerMemoryMB)") }
-    }
-
-    /// `--agent-config`: inline JSON (starts with `{`) or a YAML/JSON file.
-    static func loadAgentConfig(_ text: String) throws -> JSONValue {
-        if text.trimmingCharacters(in: .whitespaces).hasPrefix("{") {
-            do { return try JSONValue.parse(Data(text.utf8)) } catch {
-                throw BenchError(.badInput, "--agent-config: not valid JSON: \(text.prefix(80))", hint: "inline JSON, or the path of a YAML/JSON file")
-            }
-        }
-        let url = URL(fileURLWithPath: text)
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw BenchError(.badInput, "--agent-config \(text): no such file", hint: "inline JSON, or the path of a YAML/JSON file")
-        }
-        return try YAMLLoading.load(url, displayPath: PathDisplay.relative(url))
     }
 
     /// An absolute URL for a `--bind-ro` path that must exist.
@@ -122,8 +102,8 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let levels = try PromptLevel.parseList(promptLevels)
         var adapter: AgentAdapter?
-        if let agent {
-            adapter = try AgentAdapter.make(name: agent, config: try agentConfig.map(Self.loadAgentConfig))
+        if let agent = builtIn.agent {
+            adapter = try AgentAdapter.make(name: agent, config: try builtIn.agentConfig.map(BuiltInAgentOptions.loadConfig))
             if sandbox == .seccomp, adapter?.llm == nil {
                 throw BenchError(.badInput, "--agent \(agent) needs the network to its API: --sandbox seccomp blocks it",
                                  hint: "use --sandbox task (the API hosts only, through the runner's proxy) or --sandbox none")
@@ -148,7 +128,7 @@ struct RunCommand: AsyncParsableCommand {
             readOnlyBinds: try bindRO.map(Self.existingPath), allowDegraded: allowDegraded)
         config.network = networkPolicy
         config.agentAdapter = adapter
-        config.prices = try prices.map { try PriceTable.load(URL(fileURLWithPath: $0)) }
+        config.prices = try builtIn.prices.map { try PriceTable.load(URL(fileURLWithPath: $0)) }
         config.scorerPython = scorerPython
         config.scorerTimeoutSeconds = scorerTimeout
         config.scorerMemoryBytes = UInt64(scorerMemoryMB) << 20
