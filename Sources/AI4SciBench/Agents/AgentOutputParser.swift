@@ -88,10 +88,7 @@ public enum AgentOutputParser {
             summary.eventCounts[type, default: 0] += 1
             // Claude Code: the final `result` event carries totals and total_cost_usd.
             if type == "result", let u = obj["usage"]?.objectValue {
-                var t = TokenUsage(coverage: .observed, source: "claude_code")
-                t.inputTokens = u["input_tokens"]?.intValue
-                t.outputTokens = u["output_tokens"]?.intValue
-                t.cacheReadTokens = u["cache_read_input_tokens"]?.intValue
+                var t = AgentStreamParsers.claudeUsage(u)
                 t.costUSD = obj["total_cost_usd"]?.doubleValue
                 claudeFinal = t
                 continue
@@ -99,7 +96,8 @@ public enum AgentOutputParser {
             // Codex `exec --json`: turn.completed {usage: {input_tokens, cached_input_tokens, output_tokens}};
             // older builds: {"msg": {"type": "token_count", ...}}.
             if type == "turn.completed", let u = obj["usage"]?.objectValue {
-                add(&summed, u["input_tokens"]?.intValue, u["output_tokens"]?.intValue, u["cached_input_tokens"]?.intValue, source: "codex")
+                let turn = AgentStreamParsers.codexUsage(u)
+                add(&summed, turn.inputTokens, turn.outputTokens, turn.cacheReadTokens, source: "codex")
                 continue
             }
             if type == "token_count", let m = obj["msg"]?.objectValue {

@@ -19,16 +19,16 @@ extension ItemRunner {
     /// `repair_turns` times. Writes the captures of every run (in order) to the request's stdout/stderr files and the
     /// whole conversation, secrets removed, to `modelOutput`.
     func runDirectLLM(_ llm: DirectLLMSettings, plan: AgentLaunchPlan, item: RunItem, workspace ws: Workspace,
-                      request: LaunchRequest, modelOutput: URL, transcript: inout DirectLLMTranscript) async throws -> DirectLLMOutcome {
+                      request: LaunchRequest, modelOutput: URL, redaction: SecretRedaction,
+                      transcript: inout DirectLLMTranscript) async throws -> DirectLLMOutcome {
         let fm = FileManager.default
         let codeFile = transcript.codeFile
         let python = plan.arguments[0]
         let client = ChatCompletionsClient(settings: llm, apiKey: plan.apiKey)
-        let redaction = SecretRedaction(values: plan.apiKey.map { [$0] } ?? [])
-        let inputs = (fm.enumerator(atPath: ws.directory.path)?.allObjects as? [String] ?? [])
-            .filter { !$0.hasPrefix(".") && fm.fileExists(atPath: ws.directory.appendingPathComponent($0).path) }
-            .filter { path in var d: ObjCBool = false; return fm.fileExists(atPath: ws.directory.appendingPathComponent(path).path, isDirectory: &d) && !d.boolValue }
-            .sorted()
+        let inputs = (fm.enumerator(atPath: ws.directory.path)?.allObjects as? [String] ?? []).filter { path in
+            var isDir: ObjCBool = false
+            return !path.hasPrefix(".") && fm.fileExists(atPath: ws.directory.appendingPathComponent(path).path, isDirectory: &isDir) && !isDir.boolValue
+        }.sorted()
         let prompt = (try? String(contentsOf: ws.promptFile, encoding: .utf8)) ?? ""
         var messages = [
             ChatMessage(role: "system", content: llm.systemPrompt ?? ModelAnswer.systemPrompt),

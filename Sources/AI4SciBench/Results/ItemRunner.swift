@@ -66,6 +66,8 @@ struct ItemRunner: Sendable {
                 + plan.readOnly + config.readOnlyBinds,
             writablePaths: [ws.directory], allowDegraded: config.allowDegraded, network: plan.network)
         request.stdinFile = plan.stdinFile
+        // Secrets never reach a kept file: the agent's keys and known key shapes are replaced before anything reads the captures.
+        let redaction = SecretRedaction(secretNames: plan.secretNames)
         let modelOutputURL = URL(fileURLWithPath: base.path + ".agent_model_output.md")
         try? fm.removeItem(at: modelOutputURL)
         let launch: LaunchResult
@@ -74,7 +76,7 @@ struct ItemRunner: Sendable {
         if let llm = config.agentAdapter?.llm {
             var transcript = DirectLLMTranscript(codeFile: Self.codeFile(for: item.task))
             let turns = try await runDirectLLM(llm, plan: plan, item: item, workspace: ws, request: request,
-                                               modelOutput: modelOutputURL, transcript: &transcript)
+                                               modelOutput: modelOutputURL, redaction: redaction, transcript: &transcript)
             llmTranscript = transcript
             switch turns {
             case .ran(let last, let failure):
@@ -107,8 +109,6 @@ struct ItemRunner: Sendable {
         for url in [stdoutURL, stderrURL] where !fm.fileExists(atPath: url.path) {
             _ = fm.createFile(atPath: url.path, contents: Data())
         }
-        // Secrets never reach a kept file: the agent's keys and known key shapes are replaced before anything reads the captures.
-        let redaction = SecretRedaction(secretNames: plan.secretNames)
         let redacted = ((try? redaction.redact(file: stdoutURL)) ?? 0) + ((try? redaction.redact(file: stderrURL)) ?? 0)
         var output = AgentOutputParser.parse(file: stdoutURL, truncated: launch.stdoutTruncated)
         let removed = redacted + (llmTranscript?.redactions ?? 0)

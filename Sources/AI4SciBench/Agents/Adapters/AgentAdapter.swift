@@ -56,13 +56,6 @@ public struct AgentAdapter: Sendable, Equatable {
             let llm = try DirectLLMSettings.parse(c)
             a = AgentAdapter(kind: kind, executable: llm.python, model: llm.model, allowedTools: [], disallowedTools: [],
                              apiKeyEnv: ["OPENAI_API_KEY"], hosts: [llm.host], extraArgs: [], llm: llm)
-            if let v = c["api_key_env"], v.isNull || v.arrayValue?.isEmpty == true {
-                a.apiKeyEnv = []
-            } else if let v = try strings("api_key_env") {
-                for name in v where !AgentEnvironment.isValidName(name) { throw BenchError(.badInput, "--agent-config: api_key_env: \"\(name)\" is not a variable name") }
-                a.apiKeyEnv = v
-            }
-            return a
         case .claudeCode:
             a = AgentAdapter(kind: kind, executable: "claude", allowedTools: ["Bash", "Read", "Write", "Edit", "Glob", "Grep"],
                              disallowedTools: ["WebFetch", "WebSearch"], apiKeyEnv: ["ANTHROPIC_API_KEY", "CLAUDE_CODE_OAUTH_TOKEN"],
@@ -87,7 +80,9 @@ public struct AgentAdapter: Sendable, Equatable {
         }
         if let v = try strings("allowed_tools") { a.allowedTools = v }
         if let v = try strings("disallowed_tools") { a.disallowedTools = v }
-        if let v = try strings("api_key_env") {
+        if let v = c["api_key_env"], kind == .directLLM, v.isNull || v.arrayValue?.isEmpty == true {
+            a.apiKeyEnv = []  // a server without keys
+        } else if let v = try strings("api_key_env") {
             for name in v where !AgentEnvironment.isValidName(name) { throw BenchError(.badInput, "--agent-config: api_key_env: \"\(name)\" is not a variable name") }
             a.apiKeyEnv = v
         }

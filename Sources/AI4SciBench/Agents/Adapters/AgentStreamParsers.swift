@@ -56,8 +56,7 @@ public enum AgentStreamParsers {
                 guard seenMessages.insert(id).inserted else { continue }
                 s.steps += 1
                 if let u = m["usage"]?.objectValue {
-                    s.calls.append(TokenUsage(coverage: .observed, inputTokens: u["input_tokens"]?.intValue, outputTokens: u["output_tokens"]?.intValue,
-                                              cacheReadTokens: u["cache_read_input_tokens"]?.intValue, source: "claude_code"))
+                    s.calls.append(claudeUsage(u))
                 }
             case "result":
                 let subtype: String = e["subtype"]?.stringValue ?? "error"
@@ -68,8 +67,8 @@ public enum AgentStreamParsers {
                 }
                 s.finalText = e["result"]?.stringValue
                 if let u = e["usage"]?.objectValue {
-                    total = TokenUsage(coverage: .observed, inputTokens: u["input_tokens"]?.intValue, outputTokens: u["output_tokens"]?.intValue,
-                                       cacheReadTokens: u["cache_read_input_tokens"]?.intValue, costUSD: e["total_cost_usd"]?.doubleValue, source: "claude_code")
+                    total = claudeUsage(u)
+                    total.costUSD = e["total_cost_usd"]?.doubleValue
                 } else if let c = e["total_cost_usd"]?.doubleValue {
                     total.costUSD = c
                 }
@@ -92,8 +91,7 @@ public enum AgentStreamParsers {
                 s.steps += 1
             case "turn.completed":
                 if let u = e["usage"]?.objectValue {
-                    s.calls.append(TokenUsage(coverage: .observed, inputTokens: u["input_tokens"]?.intValue, outputTokens: u["output_tokens"]?.intValue,
-                                              cacheReadTokens: u["cached_input_tokens"]?.intValue, source: "codex"))
+                    s.calls.append(codexUsage(u))
                 }
             case "item.completed":
                 guard let item = e["item"]?.objectValue, let type = item["type"]?.stringValue else { continue }
@@ -109,6 +107,18 @@ public enum AgentStreamParsers {
             }
         }
         return (s, s.calls.isEmpty ? .unknown : sum(s.calls, source: "codex"))
+    }
+
+    /// A Claude Code `usage` object (Anthropic's names; cache reads are not part of `input_tokens`).
+    static func claudeUsage(_ u: [String: JSONValue]) -> TokenUsage {
+        TokenUsage(coverage: .observed, inputTokens: u["input_tokens"]?.intValue, outputTokens: u["output_tokens"]?.intValue,
+                   cacheReadTokens: u["cache_read_input_tokens"]?.intValue, source: "claude_code")
+    }
+
+    /// A Codex `turn.completed` `usage` object (cached input is part of `input_tokens`).
+    static func codexUsage(_ u: [String: JSONValue]) -> TokenUsage {
+        TokenUsage(coverage: .observed, inputTokens: u["input_tokens"]?.intValue, outputTokens: u["output_tokens"]?.intValue,
+                   cacheReadTokens: u["cached_input_tokens"]?.intValue, source: "codex")
     }
 
     static func sum(_ calls: [TokenUsage], source: String) -> TokenUsage {

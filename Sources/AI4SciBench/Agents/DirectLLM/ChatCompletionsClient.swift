@@ -63,22 +63,15 @@ public struct ChatCompletionsClient: Sendable {
     /// Asks for one completion; `attempts` lists every HTTP request made, whatever the outcome.
     public func complete(_ messages: [ChatMessage]) async -> (result: Result<ChatCompletion, ChatFailure>, attempts: [ChatHTTPAttempt]) {
         var attempts: [ChatHTTPAttempt] = []
-        var last = ChatFailure(kind: .unreachable, status: nil, detail: "no request was made")
-        for n in 0...settings.retries {
+        while true {
             if Task.isCancelled { return (.failure(ChatFailure(kind: .timeout, status: nil, detail: "cancelled")), attempts) }
             let (outcome, attempt, retryAfter) = await once(messages)
             attempts.append(attempt)
-            switch outcome {
-            case .success(let c): return (.success(c), attempts)
-            case .failure(let f):
-                last = f
-                guard Self.isRetryable(f), n < settings.retries else { return (.failure(f), attempts) }
-                let wait = min(retryAfter ?? settings.backoffSeconds * pow(2, Double(n)), 120)
-                attempts[attempts.count - 1].waitedSeconds = wait
-                try? await Task.sleep(for: .seconds(wait))
-            }
+            guard case .failure(let f) = outcome, Self.isRetryable(f), attempts.count <= settings.retries else { return (outcome, attempts) }
+            let wait = min(retryAfter ?? settings.backoffSeconds * pow(2, Double(attempts.count - 1)), 120)
+            attempts[attempts.count - 1].waitedSeconds = wait
+            try? await Task.sleep(for: .seconds(wait))
         }
-        return (.failure(last), attempts)
     }
 
     /// 429, 5xx, no answer and timeouts are worth another try; other statuses (400, 401, 403, 404) are not.
