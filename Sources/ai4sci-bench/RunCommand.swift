@@ -86,6 +86,9 @@ struct RunCommand: AsyncParsableCommand {
         if instancesPerTask < 1 { throw ValidationError("--instances-per-task must be at least 1, got \(instancesPerTask)") }
         if outputCapMB < 1 { throw ValidationError("--output-cap-mb must be at least 1, got \(outputCapMB)") }
         if (agentCmd == nil) == (builtIn.agent == nil) { throw ValidationError("give exactly one of --agent-cmd 'COMMAND' and --agent NAME") }
+        if builtIn.prices != nil && builtIn.agent == nil {
+            throw ValidationError("--prices needs --agent: a built-in agent names the model to price (an --agent-cmd agent reports cost_usd itself)")
+        }
         if !(scorerTimeout > 0) || !scorerTimeout.isFinite { throw ValidationError("--scorer-timeout must be seconds greater than 0, got \(scorerTimeout)") }
         if scorerMemoryMB < 64 { throw ValidationError("--scorer-memory-mb must be at least 64, got \(scorerMemoryMB)") }
     }

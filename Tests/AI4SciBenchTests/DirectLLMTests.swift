@@ -163,6 +163,12 @@ final class FakeOpenAIServer {
         #expect(try AgentAdapter.make(name: "direct-llm", config: ["model": "m"]).hosts == [AllowedHost(host: "api.openai.com", port: 443)])
     }
 
+    @Test func pricesWithoutABuiltInAgentIsRefused() async throws {
+        // A command-template agent names no model, so a price table would be silently ignored: refuse it instead.
+        let run = try await TestSupport.runCLI(["run", "--agent-cmd", "true", "--prices", "prices.yaml"])
+        #expect(run.code == 2 && run.err.contains("--prices needs --agent"), "\(run.code) \(run.err)")
+    }
+
     /// The SIR reference solution, minus the line that copies itself to solver.py (the runner saves the program there).
     static func sirProgram() throws -> String {
         let text = try String(contentsOf: TestSupport.tasks.appendingPathComponent("biology/sir_epidemic/solution/solve.py"), encoding: .utf8)
